@@ -1,0 +1,32 @@
+import { Arg, Ctx, Mutation, Query, Resolver } from 'type-graphql';
+import type { RequestContext } from '../../context';
+import { UserEntity } from '../users/user.entity';
+import { UserType } from '../users/user.types';
+import { AuthPayload, SignInInput, SignUpInput } from './auth.types';
+
+@Resolver()
+export class AuthResolver {
+  @Query(() => UserType, { nullable: true, description: 'The signed-in user, or null when the request has no valid session.' })
+  async viewer(@Ctx() ctx: RequestContext): Promise<UserType | null> {
+    if (!ctx.viewer) return null;
+    const user = await ctx.em.findOne(UserEntity, ctx.viewer.userId);
+    return user ? UserType.from(user) : null;
+  }
+
+  @Mutation(() => AuthPayload, { description: 'Creates an account and signs it in.' })
+  async signUp(@Arg('input') input: SignUpInput, @Ctx() ctx: RequestContext): Promise<AuthPayload> {
+    const session = await ctx.services.auth.signUp(ctx, input);
+    return { token: session.token, user: UserType.from(session.user) };
+  }
+
+  @Mutation(() => AuthPayload, { description: 'Opens a session for an existing account.' })
+  async signIn(@Arg('input') input: SignInInput, @Ctx() ctx: RequestContext): Promise<AuthPayload> {
+    const session = await ctx.services.auth.signIn(ctx, input.email, input.password);
+    return { token: session.token, user: UserType.from(session.user) };
+  }
+
+  @Mutation(() => Boolean, { description: 'Ends the current session. Returns false when there was none.' })
+  signOut(@Ctx() ctx: RequestContext): Promise<boolean> {
+    return ctx.services.auth.signOut(ctx);
+  }
+}

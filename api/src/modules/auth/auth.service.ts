@@ -1,0 +1,119 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
+import type { Config } from '../../config/config';
+import type { RequestContext, Viewer } from '../../context';
+import { AppError } from '../../errors/app-error';
+import { UserEntity } from '../users/user.entity';
+import { hashPassword, verifyPassword } from './password';
+import { Role } from './roles';
+import { SessionEntity } from './session.entity';
+
+const TOKEN_PREFIX = 'sst_';
+
+export interface SignUpData {
+  email: string;
+  password: string;
+  displayName: string;
+}
+
+export interface Session {
+  token: string;
+  user: UserEntity;
+}
+
+const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
+
+export class AuthService {
+  constructor(private readonly config: Config) {}
+
+  async signUp(ctx: RequestContext, data: SignUpData): Promise<Session> {
+    const email = data.email.trim().toLowerCase();
+    const user = ctx.em.create(UserEntity, {
+      email,
+      displayName: data.displayName.trim(),
+      passwordHash: await hashPassword(data.password),
+      role: Role.USER,
+      quotaBytes: this.config.quota.bytes,
+      quotaImages: this.config.quota.images,
+    });
+    try {
+      await ctx.em.flush();
+    } catch (error) {
+      if (error instanceof UniqueConstraintViolationException) {
+        throw new AppError('EMAIL_TAKEN', `An account for "${email}" already exists. Sign in instead, or use another address.`, {
+          field: 'email',
+        });
+      }
+      throw error;
+    }
+    ctx.logger.info({ event: 'auth.signed_up', userId: user.id });
+    return this.openSession(ctx.em, user);
+  }
+
+  async signIn(ctx: RequestContext, emailInput: string, password: string): Promise<Session> {
+    const email = emailInput.trim().toLowerCase();
+    const user = await ctx.em.findOne(UserEntity, { email }, { populate: ['passwordHash'] });
+    // Verify against a dummy hash when the user is missing, so timing does not reveal accounts.
+    const valid = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
+    if (!user || !valid) {
+      ctx.logger.info({ event: 'auth.sign_in_failed' });
+      throw new AppError('INVALID_CREDENTIALS', 'The email address or password is wrong. Check both and try again.');
+    }
+    return this.openSession(ctx.em, user);
+  }
+
+  async signOut(ctx: RequestContext): Promise<boolean> {
+    if (!ctx.viewer) return false;
+    await ctx.em.nativeUpdate(SessionEntity, { id: ctx.viewer.sessionId, revokedAt: null }, { revokedAt: new Date() });
+    return true;
+  }
+
+  /** Resolves a bearer token to its viewer, or null when it is unknown, revoked or expired. */
+  async authenticate(em: EntityManager, token: string): Promise<Viewer | null> {
+    if (!token.startsWith(TOKEN_PREFIX)) return null;
+    const session = await em.findOne(
+      SessionEntity,
+      { tokenHash: hashToken(token), revokedAt: null, expiresAt: { $gt: new Date() } },
+      { populate: ['user'] },
+    );
+    if (!session) return null;
+    return { userId: session.user.id, role: session.user.role, sessionId: session.id };
+  }
+
+  /** Makes sure the configured admin account exists with the admin role and the configured password. */
+  async ensureAdmin(em: EntityManager, email: string, password: string): Promise<'created' | 'updated'> {
+    const normalized = email.trim().toLowerCase();
+    const existing = await em.findOne(UserEntity, { email: normalized });
+    const passwordHash = await hashPassword(password);
+    if (existing) {
+      existing.role = Role.ADMIN;
+      existing.passwordHash = passwordHash;
+      await em.flush();
+      return 'updated';
+    }
+    em.create(UserEntity, {
+      email: normalized,
+      displayName: 'Administrator',
+      passwordHash,
+      role: Role.ADMIN,
+      quotaBytes: this.config.quota.bytes,
+      quotaImages: this.config.quota.images,
+    });
+    await em.flush();
+    return 'created';
+  }
+
+  private async openSession(em: EntityManager, user: UserEntity): Promise<Session> {
+    const token = TOKEN_PREFIX + randomBytes(32).toString('base64url');
+    em.create(SessionEntity, {
+      user,
+      tokenHash: hashToken(token),
+      expiresAt: new Date(Date.now() + this.config.sessionTtlSeconds * 1000),
+    });
+    await em.flush();
+    return { token, user };
+  }
+}
+
+/** A valid hash of a random password, used to spend the same time on unknown accounts. */
+const DUMMY_HASH = 'scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';

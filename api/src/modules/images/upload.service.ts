@@ -1,0 +1,248 @@
+import { LockMode, type EntityManager } from '@mikro-orm/postgresql';
+import { create as contentDisposition } from 'content-disposition';
+import type { Config } from '../../config/config';
+import type { RequestContext } from '../../context';
+import { AppError, badInput, notFound, unauthenticated } from '../../errors/app-error';
+import type { Metrics } from '../../metrics/metrics';
+import type { ObjectStorage, PresignedRequest } from '../../storage/object-storage';
+import type { RateLimitService } from '../rate-limit/rate-limit.service';
+import { UserEntity } from '../users/user.entity';
+import { finalKey, ImageEntity, incomingKey } from './image.entity';
+import { ImagePurpose, ImageStatus, Visibility } from './image.enums';
+import { InspectionFailure, inspectImage } from './inspect-bytes';
+import { QuotaService } from './quota.service';
+
+export interface UploadRequest {
+  filename: string;
+  contentType: string;
+  byteSize: number;
+  purpose?: ImagePurpose | null;
+  visibility?: Visibility | null;
+  sha256?: string | null;
+}
+
+export interface UploadGrant {
+  image: ImageEntity;
+  request: PresignedRequest;
+  expiresAt: Date;
+}
+
+/** How long a missing object may still arrive: the answer to UPLOAD_NOT_FOUND. */
+const CONFIRM_RETRY_SECONDS = 2;
+
+/**
+ * Issues upload grants and confirms uploads. The API never carries image
+ * bytes: the grant lets the client PUT straight to storage, and confirm reads
+ * only a few kilobytes of the stored object.
+ */
+export class UploadService {
+  private readonly quota = new QuotaService();
+
+  constructor(
+    private readonly config: Config,
+    private readonly storage: ObjectStorage,
+    private readonly rateLimits: RateLimitService,
+    private readonly metrics: Metrics,
+  ) {}
+
+  async requestUpload(ctx: RequestContext, input: UploadRequest): Promise<UploadGrant> {
+    if (!ctx.viewer) throw unauthenticated();
+    const viewer = ctx.viewer;
+    const request = this.validate(input);
+
+    await this.rateLimits.consume(
+      ctx.em,
+      `grant:user:${viewer.userId}`,
+      { limit: this.config.upload.rateLimit, windowSeconds: this.config.upload.rateWindowSeconds },
+      'upload grant',
+    );
+
+    const now = Date.now();
+    const grantExpiresAt = new Date(now + this.config.upload.grantTtlSeconds * 1000);
+    const image = await ctx.em.transactional(async (em) => {
+      await this.quota.reserve(em, viewer.userId, request.byteSize);
+      return em.create(ImageEntity, {
+        owner: em.getReference(UserEntity, viewer.userId),
+        filename: request.filename,
+        contentType: request.contentType,
+        byteSize: request.byteSize,
+        sha256: request.sha256Hex,
+        purpose: request.purpose,
+        visibility: request.visibility,
+        status: ImageStatus.PENDING_UPLOAD,
+        grantExpiresAt,
+        expiresAt:
+          request.purpose === ImagePurpose.PROCESSING ? new Date(now + this.config.upload.processingTtlSeconds * 1000) : undefined,
+      });
+    });
+
+    const presigned = await this.storage.createUploadGrant({
+      key: incomingKey(image.id),
+      contentType: request.contentType,
+      contentLength: request.byteSize,
+      sha256Base64: request.sha256Hex ? Buffer.from(request.sha256Hex, 'hex').toString('base64') : undefined,
+      expiresInSeconds: this.config.upload.grantTtlSeconds,
+    });
+    this.metrics.grantsIssued.inc();
+    ctx.logger.info({ event: 'upload.grant_issued', imageId: image.id, byteSize: request.byteSize, contentType: request.contentType });
+    return { image, request: presigned, expiresAt: grantExpiresAt };
+  }
+
+  /**
+   * Verifies the stored object and moves it to its final key. Idempotent: an
+   * image that is no longer pending is returned as it is. The row stays locked
+   * while storage is checked, so the cleanup job cannot expire it halfway.
+   */
+  async confirmUpload(ctx: RequestContext, id: string): Promise<ImageEntity> {
+    if (!ctx.viewer) throw unauthenticated();
+    const viewer = ctx.viewer;
+
+    const outcome = await ctx.em.transactional(async (em) => {
+      const image = await em.findOne(ImageEntity, { id, owner: viewer.userId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      if (!image) throw notFound('image', id);
+      if (image.status !== ImageStatus.PENDING_UPLOAD) return { image, failure: undefined };
+      return this.verifyAndPublish(ctx, em, image);
+    });
+
+    if (outcome.failure) {
+      throw new AppError('UPLOAD_MISMATCH', outcome.failure, { imageId: id, status: ImageStatus.REJECTED });
+    }
+    const { image } = outcome;
+    if (image.status === ImageStatus.EXPIRED) {
+      throw new AppError('GRANT_EXPIRED', `The upload grant for image "${id}" expired. Request a new grant and upload again.`, {
+        imageId: id,
+      });
+    }
+    if (image.status === ImageStatus.REJECTED && !image.objectKey) {
+      throw new AppError('UPLOAD_MISMATCH', image.rejectionReason ?? 'The uploaded bytes were rejected.', {
+        imageId: id,
+        status: ImageStatus.REJECTED,
+      });
+    }
+    return image;
+  }
+
+  private async verifyAndPublish(
+    ctx: RequestContext,
+    em: EntityManager,
+    image: ImageEntity,
+  ): Promise<{ image: ImageEntity; failure: string | undefined }> {
+    const source = incomingKey(image.id);
+    const stored = await this.storage.head(source);
+    if (!stored) {
+      if (Date.now() > image.grantExpiresAt.getTime()) {
+        throw new AppError('GRANT_EXPIRED', `The upload grant for image "${image.id}" expired before the file arrived. Request a new grant.`, {
+          imageId: image.id,
+        });
+      }
+      throw new AppError(
+        'UPLOAD_NOT_FOUND',
+        `No upload for image "${image.id}" is in storage yet. Finish the PUT to the grant URL, then confirm again.`,
+        { imageId: image.id, retryAfterSeconds: CONFIRM_RETRY_SECONDS, grantExpiresAt: image.grantExpiresAt.toISOString() },
+      );
+    }
+
+    try {
+      if (stored.size === 0) throw new InspectionFailure('EMPTY', 'The uploaded file is empty. Upload the image again.');
+      if (stored.size !== image.byteSize) {
+        throw new InspectionFailure(
+          'SIZE_MISMATCH',
+          `The stored file has ${stored.size} bytes but the grant was for ${image.byteSize}. Request a grant with the real size.`,
+        );
+      }
+      const inspected = await inspectImage(
+        (offset, length) => this.storage.readRange(source, offset, length),
+        image.contentType,
+        this.config.upload.maxPixels,
+      );
+
+      const target = finalKey(image.id);
+      await this.storage.copy(source, target, {
+        contentType: inspected.contentType,
+        contentDisposition: contentDisposition(image.filename, { type: 'inline' }),
+      });
+      await this.storage.deleteMany([source]);
+
+      image.width = inspected.width;
+      image.height = inspected.height;
+      image.contentType = inspected.contentType;
+      image.objectKey = target;
+      image.confirmedAt = new Date();
+      image.status = this.statusAfterConfirm(image);
+      await this.quota.commit(em, image.owner.id, image.byteSize);
+      await em.flush();
+      this.metrics.uploadsConfirmed.inc();
+      ctx.logger.info({ event: 'upload.confirmed', imageId: image.id, status: image.status, width: image.width, height: image.height });
+      return { image, failure: undefined };
+    } catch (error) {
+      if (!(error instanceof InspectionFailure)) throw error;
+      await this.storage.deleteMany([source]);
+      image.status = ImageStatus.REJECTED;
+      image.rejectionReason = error.message;
+      await this.quota.release(em, image.owner.id, image.byteSize);
+      await em.flush();
+      this.metrics.uploadsRejected.inc({ reason: error.reason });
+      ctx.logger.info({ event: 'upload.rejected', imageId: image.id, reason: error.reason });
+      return { image, failure: error.message };
+    }
+  }
+
+  private statusAfterConfirm(image: ImageEntity): ImageStatus {
+    const needsReview = image.purpose === ImagePurpose.GALLERY && image.visibility === Visibility.PUBLIC;
+    return needsReview ? ImageStatus.IN_REVIEW : ImageStatus.APPROVED;
+  }
+
+  private validate(input: UploadRequest) {
+    const limits = this.config.upload;
+    const filename = input.filename;
+    const length = [...filename].length;
+    if (length === 0 || filename.trim().length === 0) {
+      throw badInput('The filename is empty. Send the file\'s name, for example "photo.jpg".', 'filename');
+    }
+    if (length > limits.filenameMaxLength) {
+      throw badInput(
+        `The filename has ${length} characters; the maximum is ${limits.filenameMaxLength}. Shorten it.`,
+        'filename',
+        { maxLength: limits.filenameMaxLength },
+      );
+    }
+    if (filename.includes('\u0000')) {
+      throw badInput('The filename contains a NUL character. Remove it and try again.', 'filename');
+    }
+
+    const contentType = input.contentType.split(';')[0].trim().toLowerCase();
+    if (!limits.allowedTypes.includes(contentType)) {
+      throw new AppError(
+        'UNSUPPORTED_TYPE',
+        `The content type "${input.contentType}" is not accepted. Upload one of: ${limits.allowedTypes.join(', ')}.`,
+        { field: 'contentType', allowedTypes: limits.allowedTypes },
+      );
+    }
+
+    if (!Number.isSafeInteger(input.byteSize) || input.byteSize <= 0) {
+      throw badInput(`The byte size ${input.byteSize} is invalid. Send the file's size in bytes, a positive whole number.`, 'byteSize');
+    }
+    if (input.byteSize > limits.maxBytes) {
+      throw new AppError(
+        'FILE_TOO_LARGE',
+        `The file has ${input.byteSize} bytes; the maximum is ${limits.maxBytes} bytes. Upload a smaller file.`,
+        { field: 'byteSize', maxBytes: limits.maxBytes },
+      );
+    }
+
+    let sha256Hex: string | undefined;
+    if (input.sha256 !== undefined && input.sha256 !== null) {
+      if (!/^[0-9a-fA-F]{64}$/.test(input.sha256)) {
+        throw badInput(`The sha256 "${input.sha256}" is not 64 hexadecimal digits. Send the file's SHA-256 in hex, or omit it.`, 'sha256');
+      }
+      sha256Hex = input.sha256.toLowerCase();
+    }
+
+    const purpose = input.purpose ?? ImagePurpose.GALLERY;
+    const visibility = input.visibility ?? Visibility.PRIVATE;
+    if (purpose === ImagePurpose.PROCESSING && visibility === Visibility.PUBLIC) {
+      throw badInput('PROCESSING images are always PRIVATE. Omit visibility or set it to PRIVATE.', 'visibility');
+    }
+    return { filename, contentType, byteSize: input.byteSize, sha256Hex, purpose, visibility };
+  }
+}

@@ -1,0 +1,95 @@
+/**
+ * The storage adapter. Services depend on this interface only; the AWS SDK is
+ * imported nowhere outside `api/src/storage/`.
+ */
+export interface ObjectStorage {
+  readonly bucket: string;
+
+  /** Signs a PUT for `key` that accepts exactly the given type, length and, when set, SHA-256. */
+  createUploadGrant(request: UploadGrantRequest): Promise<PresignedRequest>;
+
+  /** Returns a GET URL for `key`, signed for the public endpoint, that stays valid at least `view.ttlSeconds`. */
+  createViewUrl(request: ViewUrlRequest): Promise<ViewUrl>;
+
+  /** Returns the object's size and type, or null when it does not exist. */
+  head(key: string): Promise<ObjectHead | null>;
+
+  /** Reads at most `length` bytes starting at `offset`; shorter at the end of the object. */
+  readRange(key: string, offset: number, length: number): Promise<Buffer>;
+
+  /** Copies inside the bucket, replacing metadata with the given values. */
+  copy(sourceKey: string, targetKey: string, metadata: ObjectMetadata): Promise<void>;
+
+  /** Deletes keys in batches of at most 1000; missing keys are not an error. */
+  deleteMany(keys: readonly string[]): Promise<void>;
+
+  /** Lists one page of keys under `prefix`. */
+  list(prefix: string, continuationToken?: string): Promise<ObjectPage>;
+
+  /** Creates the bucket when missing and applies its CORS and lifecycle rules. */
+  ensureBucket(options: BucketSetup): Promise<BucketSetupResult>;
+
+  /** Resolves when the store answers a bucket-level request. */
+  ping(): Promise<void>;
+}
+
+export interface UploadGrantRequest {
+  key: string;
+  contentType: string;
+  contentLength: number;
+  /** Base64 SHA-256 of the body; when present the store rejects any other bytes. */
+  sha256Base64?: string;
+  expiresInSeconds: number;
+}
+
+export interface PresignedRequest {
+  method: 'PUT';
+  url: string;
+  /** Headers the client must send unchanged; `content-length` is signed but set by the client's HTTP stack. */
+  headers: Record<string, string>;
+}
+
+export interface ViewUrlRequest {
+  key: string;
+}
+
+export interface ViewUrl {
+  url: string;
+  expiresAt: Date;
+}
+
+export interface ObjectHead {
+  size: number;
+  contentType: string | undefined;
+  lastModified: Date | undefined;
+}
+
+export interface ObjectMetadata {
+  contentType: string;
+  contentDisposition: string;
+}
+
+export interface ObjectPage {
+  objects: { key: string; size: number; lastModified: Date | undefined }[];
+  nextContinuationToken: string | undefined;
+}
+
+export interface BucketSetup {
+  allowedOrigins: readonly string[];
+  /** Age in days after which objects under `incoming/` are deleted by the store itself. */
+  incomingExpiryDays: number;
+}
+
+export interface BucketSetupResult {
+  created: boolean;
+  lifecycleApplied: boolean;
+}
+
+/** Thrown when the store cannot be reached or answers with a server error. */
+export class StorageUnavailableError extends Error {
+  constructor(operation: string, cause: unknown) {
+    super(`Object storage failed during ${operation}: ${cause instanceof Error ? cause.message : String(cause)}`);
+    this.name = 'StorageUnavailableError';
+    this.cause = cause;
+  }
+}

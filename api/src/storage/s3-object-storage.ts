@@ -1,0 +1,276 @@
+import {
+  CopyObjectCommand,
+  CreateBucketCommand,
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  HeadBucketCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutBucketCorsCommand,
+  PutBucketLifecycleConfigurationCommand,
+  PutObjectCommand,
+  S3Client,
+  S3ServiceException,
+} from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import type { S3Config, ViewConfig } from '../config/config';
+import type { Logger } from '../logging/logger';
+import {
+  StorageUnavailableError,
+  type BucketSetup,
+  type BucketSetupResult,
+  type ObjectHead,
+  type ObjectMetadata,
+  type ObjectPage,
+  type ObjectStorage,
+  type PresignedRequest,
+  type UploadGrantRequest,
+  type ViewUrl,
+  type ViewUrlRequest,
+} from './object-storage';
+import { ViewUrlCache, viewCacheControl } from './view-url';
+
+/** Headers a browser sends with an upload that the bucket's CORS rule must allow. */
+export const UPLOAD_REQUEST_HEADERS = ['content-type', 'x-amz-checksum-sha256', 'ngsw-bypass'];
+
+/** Builds an S3 client for MinIO, AWS S3 or the embedded server. */
+function createClient(config: S3Config, endpoint: string | undefined): S3Client {
+  const client = new S3Client({
+    endpoint,
+    region: config.region,
+    forcePathStyle: config.forcePathStyle,
+    credentials: { accessKeyId: config.accessKeyId, secretAccessKey: config.secretAccessKey },
+    // Without these the SDK adds a CRC32 of an empty body to presigned URLs,
+    // which no browser upload can match.
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+    maxAttempts: 2,
+  });
+
+  // The embedded S3 server routes bucket-level requests only without a
+  // trailing slash ("/bucket", not "/bucket/"); real stores accept both.
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      const request = args.request as { path?: string };
+      if (typeof request.path === 'string' && /^\/[^/]+\/$/.test(request.path)) {
+        request.path = request.path.slice(0, -1);
+      }
+      return next(args);
+    },
+    { step: 'build', name: 'dropBucketTrailingSlash' },
+  );
+  return client;
+}
+
+function isMissing(error: unknown): boolean {
+  if (!(error instanceof S3ServiceException)) return false;
+  return error.$metadata.httpStatusCode === 404 || error.name === 'NotFound' || error.name === 'NoSuchKey';
+}
+
+function isNotImplemented(error: unknown): boolean {
+  return error instanceof S3ServiceException && (error.$metadata.httpStatusCode === 501 || error.name === 'NotImplemented');
+}
+
+export class S3ObjectStorage implements ObjectStorage {
+  readonly bucket: string;
+  private readonly client: S3Client;
+  /** Signs for the endpoint browsers reach; SigV4 binds the Host, so the URL cannot be rewritten later. */
+  private readonly publicSigner: S3Client;
+  private readonly viewUrls: ViewUrlCache;
+
+  constructor(
+    private readonly config: S3Config,
+    private readonly view: ViewConfig,
+    private readonly logger: Logger,
+  ) {
+    this.bucket = config.bucket;
+    this.client = createClient(config, config.endpoint);
+    this.publicSigner = createClient(config, config.publicEndpoint ?? config.endpoint);
+    this.viewUrls = new ViewUrlCache(view);
+  }
+
+  async createUploadGrant(request: UploadGrantRequest): Promise<PresignedRequest> {
+    const command = new PutObjectCommand({
+      Bucket: this.bucket,
+      Key: request.key,
+      ContentType: request.contentType,
+      ContentLength: request.contentLength,
+      ChecksumSHA256: request.sha256Base64,
+    });
+    const signed = new Set(['content-type', 'content-length']);
+    // A hoisted checksum would become a query parameter that S3 does not compare
+    // with the body; kept as a signed header, the store rejects other bytes.
+    const unhoistable = new Set<string>();
+    if (request.sha256Base64) {
+      signed.add('x-amz-checksum-sha256');
+      unhoistable.add('x-amz-checksum-sha256');
+    }
+    const url = await getSignedUrl(this.publicSigner, command, {
+      expiresIn: request.expiresInSeconds,
+      signableHeaders: signed,
+      unhoistableHeaders: unhoistable,
+    });
+
+    const headers: Record<string, string> = { 'content-type': request.contentType };
+    if (request.sha256Base64) headers['x-amz-checksum-sha256'] = request.sha256Base64;
+    return { method: 'PUT', url, headers };
+  }
+
+  async createViewUrl(request: ViewUrlRequest): Promise<ViewUrl> {
+    return this.viewUrls.get(request.key, async (signingDate, expiresInSeconds) => {
+      const command = new GetObjectCommand({
+        Bucket: this.bucket,
+        Key: request.key,
+        ResponseCacheControl: viewCacheControl(this.view.ttlSeconds),
+      });
+      return getSignedUrl(this.publicSigner, command, { expiresIn: expiresInSeconds, signingDate });
+    });
+  }
+
+  async head(key: string): Promise<ObjectHead | null> {
+    try {
+      const result = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
+      return { size: result.ContentLength ?? 0, contentType: result.ContentType, lastModified: result.LastModified };
+    } catch (error) {
+      if (isMissing(error)) return null;
+      throw new StorageUnavailableError('HeadObject', error);
+    }
+  }
+
+  async readRange(key: string, offset: number, length: number): Promise<Buffer> {
+    try {
+      const result = await this.client.send(
+        new GetObjectCommand({ Bucket: this.bucket, Key: key, Range: `bytes=${offset}-${offset + length - 1}` }),
+      );
+      const bytes = await result.Body!.transformToByteArray();
+      // A store that ignores Range would send everything; never keep more than asked.
+      return Buffer.from(bytes.subarray(0, length));
+    } catch (error) {
+      throw new StorageUnavailableError('GetObject', error);
+    }
+  }
+
+  async copy(sourceKey: string, targetKey: string, metadata: ObjectMetadata): Promise<void> {
+    try {
+      await this.client.send(
+        new CopyObjectCommand({
+          Bucket: this.bucket,
+          Key: targetKey,
+          CopySource: `${this.bucket}/${encodeURIComponent(sourceKey).replace(/%2F/g, '/')}`,
+          MetadataDirective: 'REPLACE',
+          ContentType: metadata.contentType,
+          ContentDisposition: metadata.contentDisposition,
+        }),
+      );
+    } catch (error) {
+      throw new StorageUnavailableError('CopyObject', error);
+    }
+  }
+
+  async deleteMany(keys: readonly string[]): Promise<void> {
+    for (let start = 0; start < keys.length; start += 1000) {
+      const batch = keys.slice(start, start + 1000);
+      try {
+        const result = await this.client.send(
+          new DeleteObjectsCommand({
+            Bucket: this.bucket,
+            Delete: { Objects: batch.map((key) => ({ Key: key })), Quiet: true },
+          }),
+        );
+        const failed = (result.Errors ?? []).filter((entry) => entry.Code !== 'NoSuchKey');
+        if (failed.length > 0) {
+          throw new Error(`${failed.length} of ${batch.length} deletes failed, first: ${failed[0].Key} ${failed[0].Code}`);
+        }
+      } catch (error) {
+        throw new StorageUnavailableError('DeleteObjects', error);
+      }
+    }
+  }
+
+  async list(prefix: string, continuationToken?: string): Promise<ObjectPage> {
+    try {
+      const result = await this.client.send(
+        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: continuationToken, MaxKeys: 1000 }),
+      );
+      return {
+        objects: (result.Contents ?? []).map((entry) => ({
+          key: entry.Key!,
+          size: entry.Size ?? 0,
+          lastModified: entry.LastModified,
+        })),
+        nextContinuationToken: result.IsTruncated ? result.NextContinuationToken : undefined,
+      };
+    } catch (error) {
+      throw new StorageUnavailableError('ListObjectsV2', error);
+    }
+  }
+
+  async ping(): Promise<void> {
+    try {
+      await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }));
+    } catch (error) {
+      throw new StorageUnavailableError('HeadBucket', error);
+    }
+  }
+
+  async ensureBucket(options: BucketSetup): Promise<BucketSetupResult> {
+    let created = false;
+    try {
+      await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }));
+    } catch (error) {
+      if (!isMissing(error)) throw new StorageUnavailableError('HeadBucket', error);
+      await this.client.send(new CreateBucketCommand({ Bucket: this.bucket }));
+      created = true;
+    }
+
+    await this.client.send(
+      new PutBucketCorsCommand({
+        Bucket: this.bucket,
+        CORSConfiguration: {
+          CORSRules: [
+            {
+              AllowedOrigins: [...options.allowedOrigins],
+              AllowedMethods: ['GET', 'HEAD', 'PUT'],
+              AllowedHeaders: UPLOAD_REQUEST_HEADERS,
+              ExposeHeaders: ['ETag'],
+              MaxAgeSeconds: 3600,
+            },
+          ],
+        },
+      }),
+    );
+
+    let lifecycleApplied = true;
+    try {
+      await this.client.send(
+        new PutBucketLifecycleConfigurationCommand({
+          Bucket: this.bucket,
+          LifecycleConfiguration: {
+            Rules: [
+              {
+                ID: 'expire-unconfirmed-uploads',
+                Status: 'Enabled',
+                Filter: { Prefix: 'incoming/' },
+                Expiration: { Days: options.incomingExpiryDays },
+                AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 },
+              },
+            ],
+          },
+        }),
+      );
+    } catch (error) {
+      if (!isNotImplemented(error)) throw new StorageUnavailableError('PutBucketLifecycleConfiguration', error);
+      lifecycleApplied = false;
+      this.logger.warn(
+        { event: 'storage.lifecycle_unsupported', bucket: this.bucket },
+        'The store does not support lifecycle rules; only the cleanup job removes unconfirmed uploads.',
+      );
+    }
+    return { created, lifecycleApplied };
+  }
+
+  destroy(): void {
+    this.client.destroy();
+    this.publicSigner.destroy();
+  }
+}
