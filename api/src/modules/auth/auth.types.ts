@@ -20,11 +20,11 @@ export class SignUpInput {
 
 @InputType({ description: 'Credentials of an existing account.' })
 export class SignInInput {
-  @Field()
+  @Field({ description: 'Email address of the account.' })
   @MaxLength(254, { message: 'email is longer than $constraint1 characters. Check the address.' })
   email!: string;
 
-  @Field()
+  @Field({ description: 'Password of the account.' })
   @MaxLength(256, { message: 'password is longer than $constraint1 characters. Check the password.' })
   password!: string;
 }
@@ -34,6 +34,6 @@ export class AuthPayload {
   @Field({ description: 'Bearer token: send it as "Authorization: Bearer <token>". Shown once.' })
   token!: string;
 
-  @Field(() => UserType)
+  @Field(() => UserType, { description: 'The signed-in account.' })
   user!: UserType;
 }

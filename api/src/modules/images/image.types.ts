@@ -34,7 +34,7 @@ registerEnumType(Visibility, {
 
 @ObjectType('Image', { description: 'An uploaded image. Only metadata lives in the API; `url` points at storage.' })
 export class ImageType {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'Stable opaque id; also names the stored object.' })
   id!: string;
 
   @Field({ description: "The uploader's original filename, exactly as given." })
@@ -52,13 +52,13 @@ export class ImageType {
   @Field(() => Int, { nullable: true, description: 'Height in pixels, read from the file header at confirm.' })
   height!: number | null;
 
-  @Field(() => ImagePurpose)
+  @Field(() => ImagePurpose, { description: 'What the image is for.' })
   purpose!: ImagePurpose;
 
-  @Field(() => Visibility)
+  @Field(() => Visibility, { description: 'Who may see the image once verified.' })
   visibility!: Visibility;
 
-  @Field(() => ImageStatus)
+  @Field(() => ImageStatus, { description: 'Where the image is in its lifecycle.' })
   status!: ImageStatus;
 
   @Field(() => String, { nullable: true, description: 'Why the image was rejected; shown to the owner.' })
@@ -97,16 +97,16 @@ export class ImageEdge {
   @Field({ description: 'Opaque cursor of this edge.' })
   cursor!: string;
 
-  @Field(() => ImageType)
+  @Field(() => ImageType, { description: 'The image.' })
   node!: ImageType;
 }
 
 @ObjectType({ description: 'A page of images, newest first.' })
 export class ImageConnection {
-  @Field(() => [ImageEdge])
+  @Field(() => [ImageEdge], { description: 'The images of this page with their cursors.' })
   edges!: ImageEdge[];
 
-  @Field(() => PageInfo)
+  @Field(() => PageInfo, { description: 'Where this page ends and whether more follow.' })
   pageInfo!: PageInfo;
 
   @Field(() => Int, { description: 'Number of images matching the filter that the viewer may see.' })
@@ -115,13 +115,13 @@ export class ImageConnection {
 
 @InputType({ description: 'Narrows an image list. Every field is optional.' })
 export class ImageFilter {
-  @Field(() => ImageStatus, { nullable: true })
+  @Field(() => ImageStatus, { nullable: true, description: 'Only images in this status.' })
   status?: ImageStatus;
 
-  @Field(() => ImagePurpose, { nullable: true })
+  @Field(() => ImagePurpose, { nullable: true, description: 'Only images with this purpose.' })
   purpose?: ImagePurpose;
 
-  @Field(() => Visibility, { nullable: true })
+  @Field(() => Visibility, { nullable: true, description: 'Only images with this visibility.' })
   visibility?: Visibility;
 
   @Field(() => Boolean, { nullable: true, description: "Only the viewer's own images." })
@@ -153,10 +153,10 @@ export class RequestUploadInput {
 
 @ObjectType({ description: 'An HTTP header the client must send with the upload.' })
 export class HttpHeader {
-  @Field()
+  @Field({ description: 'Header name, lowercase.' })
   name!: string;
 
-  @Field()
+  @Field({ description: 'Header value, to send unchanged.' })
   value!: string;
 }
 
@@ -165,7 +165,7 @@ export class HttpHeader {
     'Permission to upload one file straight to storage: send exactly `method` to `url` with exactly `headers` and the file as the body, then call confirmUpload.',
 })
 export class UploadGrant {
-  @Field(() => ImageType)
+  @Field(() => ImageType, { description: 'The new image, in PENDING_UPLOAD until confirmUpload.' })
   image!: ImageType;
 
   @Field({ description: 'Presigned URL; it must not be changed.' })

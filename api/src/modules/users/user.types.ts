@@ -27,13 +27,13 @@ export class Quota {
 
 @ObjectType('User', { description: 'An account.' })
 export class UserType {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'Stable opaque id.' })
   id!: string;
 
   @Field({ description: 'Name shown to other users.' })
   displayName!: string;
 
-  @Field(() => Role)
+  @Field(() => Role, { description: 'Role that decides what the account may do.' })
   role!: Role;
 
   @Field({ description: 'When the account was created.' })
