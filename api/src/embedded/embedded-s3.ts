@@ -11,9 +11,13 @@ export interface EmbeddedS3Handle {
 /**
  * Runs the s3rver command line in a child process. The embedded server's
  * paged listings need OpenSSL's legacy provider, which a child can enable
- * without weakening the API process.
+ * without weakening the API process. The child exits when its IPC channel
+ * closes, so it never outlives the API, even one killed with SIGKILL.
  */
-const CHILD_SCRIPT = "require('@20minutes/s3rver/lib/cli.js').parseAsync(process.argv.slice(1), { from: 'user' })";
+const CHILD_SCRIPT = [
+  "process.on('disconnect', () => process.exit(0));",
+  "require('@20minutes/s3rver/lib/cli.js').parseAsync(process.argv.slice(1), { from: 'user' });",
+].join(' ');
 
 export async function startEmbeddedS3(directory: string, port: number, logger: Logger): Promise<EmbeddedS3Handle> {
   mkdirSync(directory, { recursive: true });
@@ -22,7 +26,7 @@ export async function startEmbeddedS3(directory: string, port: number, logger: L
     ['-e', CHILD_SCRIPT, '--', '-d', directory, '-a', '127.0.0.1', '-p', String(port), '--no-vhost-buckets', '--silent'],
     {
       env: { ...process.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --openssl-legacy-provider`.trim() },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     },
   );
 

@@ -1,0 +1,42 @@
+import { ChangeDetectionStrategy, Component, inject } from '@angular/core';
+import { RouterOutlet } from '@angular/router';
+
+import { AuthService } from './auth/auth.service';
+import { AppHeaderComponent } from './core/app-header.component';
+import { ConnectivityService } from './core/connectivity.service';
+import { NoticeService } from './core/notice.service';
+
+@Component({
+  selector: 'app-root',
+  imports: [AppHeaderComponent, RouterOutlet],
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  template: `
+    <app-header
+      [signedIn]="auth.signedIn()"
+      [viewer]="auth.viewer()"
+      [online]="connectivity.online()"
+      (signOut)="auth.signOut()"
+    />
+    @if (notices.notice(); as notice) {
+      <div class="notice" role="status" data-testid="notice">
+        <span>{{ notice.message }}</span>
+        @if (notice.action === 'reload') {
+          <button type="button" class="primary" (click)="reload()">Reload</button>
+        }
+        <button type="button" class="link" aria-label="Dismiss" (click)="notices.dismiss()">Dismiss</button>
+      </div>
+    }
+    <main class="page">
+      <router-outlet />
+    </main>
+  `,
+})
+export class AppComponent {
+  protected readonly auth = inject(AuthService);
+  protected readonly connectivity = inject(ConnectivityService);
+  protected readonly notices = inject(NoticeService);
+
+  protected reload(): void {
+    location.reload();
+  }
+}

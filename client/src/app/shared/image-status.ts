@@ -1,0 +1,14 @@
+import type { Image, ImageStatus } from '../graphql/graphql-types';
+
+export const IMAGE_STATUS_LABELS: Record<ImageStatus, string> = {
+  PENDING_UPLOAD: 'Waiting for upload',
+  IN_REVIEW: 'In review',
+  APPROVED: 'Approved',
+  REJECTED: 'Rejected',
+  EXPIRED: 'Expired',
+};
+
+/** Formats pixel dimensions as `4032×3024`, or `Unknown size` before the server measured them. */
+export function formatDimensions(image: Pick<Image, 'width' | 'height'>): string {
+  return image.width !== null && image.height !== null ? `${image.width}×${image.height}` : 'Unknown size';
+}
