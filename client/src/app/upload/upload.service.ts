@@ -2,10 +2,11 @@ import { Injectable, computed, inject, signal } from '@angular/core';
 import { Apollo } from 'apollo-angular';
 import { firstValueFrom } from 'rxjs';
 
-import { describeError, describeRejection } from '../core/error-messages';
+import { describeError, describeRejection, hasErrorCode } from '../core/error-messages';
 import type { Image, UploadGrant, Visibility } from '../graphql/graphql-types';
 import { CONFIRM_UPLOAD_MUTATION, REQUEST_UPLOAD_MUTATION, VIEWER_QUERY } from '../graphql/operations';
-import { putFileToStorage } from './storage-upload';
+import { resolveContentType } from './sniff-image-type';
+import { putFileToStorage, StorageUploadError } from './storage-upload';
 
 export type UploadPhase = 'waiting' | 'uploading' | 'confirming' | 'done' | 'rejected' | 'failed' | 'canceled';
 
@@ -119,24 +120,19 @@ export class UploadService {
     this.patch(key, () => ({ phase: 'uploading' }));
 
     try {
-      const grant = await this.requestGrant(item);
-      this.patch(key, () => ({ imageId: grant.image.id }));
-
-      await putFileToStorage(grant, file, {
-        signal: controller.signal,
-        onProgress: (loadedBytes, totalBytes) =>
-          this.patch(key, (current) => ({
-            loadedBytes,
-            totalBytes,
-            progressEvents: current.progressEvents + 1,
-          })),
-      });
-
-      // The bytes are in storage, so the upload can no longer be canceled.
-      this.controllers.delete(key);
-      this.patch(key, (current) => ({ phase: 'confirming', loadedBytes: current.totalBytes }));
-
-      const image = await this.confirm(grant.image.id);
+      const contentType = await resolveContentType(file);
+      let image: Image;
+      try {
+        image = await this.transfer(item, contentType, controller.signal);
+      } catch (error) {
+        // A grant lives minutes; when it ran out before the bytes arrived, one fresh grant
+        // usually finishes the job without bothering the user.
+        if (controller.signal.aborted || !isExpiredGrant(error)) {
+          throw error;
+        }
+        this.patch(key, () => ({ phase: 'uploading', loadedBytes: 0 }));
+        image = await this.transfer(item, contentType, controller.signal);
+      }
       if (image.status === 'REJECTED') {
         this.patch(key, () => ({ phase: 'rejected', error: describeRejection(image.rejectionReason) }));
       } else {
@@ -154,14 +150,43 @@ export class UploadService {
     }
   }
 
-  private async requestGrant(item: UploadItem): Promise<UploadGrant> {
+  /** Requests a grant, PUTs the file to storage and confirms it. */
+  private async transfer(item: UploadItem, contentType: string, signal: AbortSignal): Promise<Image> {
+    const { key, file } = item;
+    const grant = await this.requestGrant(item, contentType);
+    this.patch(key, () => ({ imageId: grant.image.id }));
+
+    try {
+      await putFileToStorage(grant, file, {
+        signal,
+        onProgress: (loadedBytes, totalBytes) =>
+          this.patch(key, (current) => ({
+            loadedBytes,
+            totalBytes,
+            progressEvents: current.progressEvents + 1,
+          })),
+      });
+    } catch (error) {
+      if (error instanceof StorageUploadError && Date.now() >= Date.parse(grant.expiresAt)) {
+        throw new GrantExpiredError();
+      }
+      throw error;
+    }
+
+    // The bytes are in storage, so the upload can no longer be canceled.
+    this.controllers.delete(key);
+    this.patch(key, (current) => ({ phase: 'confirming', loadedBytes: current.totalBytes }));
+    return this.confirm(grant.image.id);
+  }
+
+  private async requestGrant(item: UploadItem, contentType: string): Promise<UploadGrant> {
     const result = await firstValueFrom(
       this.apollo.mutate({
         mutation: REQUEST_UPLOAD_MUTATION,
         variables: {
           input: {
             filename: item.file.name,
-            contentType: item.file.type,
+            contentType,
             byteSize: item.file.size,
             visibility: item.visibility,
           },
@@ -204,4 +229,16 @@ export class UploadService {
       items.map((item) => (item.key === key ? { ...item, ...change(item) } : item)),
     );
   }
+}
+
+/** Storage refused the PUT because the grant's signature had expired. */
+class GrantExpiredError extends Error {
+  constructor() {
+    super('The upload permission expired before the file arrived.');
+    this.name = 'GrantExpiredError';
+  }
+}
+
+function isExpiredGrant(error: unknown): boolean {
+  return error instanceof GrantExpiredError || hasErrorCode(error, 'GRANT_EXPIRED');
 }
