@@ -82,6 +82,7 @@ export interface BucketSetup {
 
 export interface BucketSetupResult {
   created: boolean;
+  corsApplied: boolean;
   lifecycleApplied: boolean;
 }
 

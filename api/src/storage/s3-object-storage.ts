@@ -3,6 +3,7 @@ import {
   CreateBucketCommand,
   DeleteObjectsCommand,
   GetObjectCommand,
+  type GetObjectCommandInput,
   HeadBucketCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
@@ -29,6 +30,7 @@ import {
   type ViewUrlRequest,
 } from './object-storage';
 import { ViewUrlCache, viewCacheControl } from './view-url';
+import { ViewUrlSigner } from './view-url-signer';
 
 /** Headers a browser sends with an upload that the bucket's CORS rule must allow. */
 export const UPLOAD_REQUEST_HEADERS = ['content-type', 'x-amz-checksum-sha256', 'ngsw-bypass'];
@@ -77,6 +79,8 @@ export class S3ObjectStorage implements ObjectStorage {
   /** Signs for the endpoint browsers reach; SigV4 binds the Host, so the URL cannot be rewritten later. */
   private readonly publicSigner: S3Client;
   private readonly viewUrls: ViewUrlCache;
+  /** Created on the first view URL; null when it disagreed with `getSignedUrl` and the SDK signs instead. */
+  private viewSigner: Promise<ViewUrlSigner | null> | undefined;
 
   constructor(
     private readonly config: S3Config,
@@ -117,14 +121,36 @@ export class S3ObjectStorage implements ObjectStorage {
   }
 
   async createViewUrl(request: ViewUrlRequest): Promise<ViewUrl> {
-    return this.viewUrls.get(request.key, async (signingDate, expiresInSeconds) => {
-      const command = new GetObjectCommand({
-        Bucket: this.bucket,
-        Key: request.key,
-        ResponseCacheControl: viewCacheControl(this.view.ttlSeconds),
-      });
-      return getSignedUrl(this.publicSigner, command, { expiresIn: expiresInSeconds, signingDate });
-    });
+    return this.viewUrls.get(request.key, (signingDate, expiresInSeconds) => this.signViewUrl(request.key, signingDate, expiresInSeconds));
+  }
+
+  /** Signs with {@link ViewUrlSigner}, or with `getSignedUrl` when that signer cannot reproduce the SDK's URLs. */
+  private async signViewUrl(key: string, signingDate: Date, expiresInSeconds: number): Promise<string> {
+    this.viewSigner ??= this.createViewSigner();
+    const signer = await this.viewSigner;
+    if (signer) return signer.sign(key, signingDate, expiresInSeconds);
+    return this.signViewUrlWithSdk(key, signingDate, expiresInSeconds);
+  }
+
+  private async signViewUrlWithSdk(key: string, signingDate: Date, expiresInSeconds: number): Promise<string> {
+    const command = new GetObjectCommand({ Bucket: this.bucket, Key: key, ...this.viewUrlOverrides() });
+    return getSignedUrl(this.publicSigner, command, { expiresIn: expiresInSeconds, signingDate });
+  }
+
+  private async createViewSigner(): Promise<ViewUrlSigner | null> {
+    try {
+      return await ViewUrlSigner.fromClient(this.publicSigner, { Bucket: this.bucket, ...this.viewUrlOverrides() });
+    } catch (error) {
+      this.logger.warn(
+        { event: 'storage.view_signer_unavailable', err: error },
+        'View URLs are signed with getSignedUrl, which costs about 100 times more CPU per URL.',
+      );
+      return null;
+    }
+  }
+
+  private viewUrlOverrides(): Pick<GetObjectCommandInput, 'ResponseCacheControl'> {
+    return { ResponseCacheControl: viewCacheControl(this.view.ttlSeconds) };
   }
 
   async head(key: string): Promise<ObjectHead | null> {
@@ -223,22 +249,33 @@ export class S3ObjectStorage implements ObjectStorage {
       created = true;
     }
 
-    await this.client.send(
-      new PutBucketCorsCommand({
-        Bucket: this.bucket,
-        CORSConfiguration: {
-          CORSRules: [
-            {
-              AllowedOrigins: [...options.allowedOrigins],
-              AllowedMethods: ['GET', 'HEAD', 'PUT'],
-              AllowedHeaders: UPLOAD_REQUEST_HEADERS,
-              ExposeHeaders: ['ETag'],
-              MaxAgeSeconds: 3600,
-            },
-          ],
-        },
-      }),
-    );
+    let corsApplied = true;
+    try {
+      await this.client.send(
+        new PutBucketCorsCommand({
+          Bucket: this.bucket,
+          CORSConfiguration: {
+            CORSRules: [
+              {
+                AllowedOrigins: [...options.allowedOrigins],
+                AllowedMethods: ['GET', 'HEAD', 'PUT'],
+                AllowedHeaders: UPLOAD_REQUEST_HEADERS,
+                ExposeHeaders: ['ETag'],
+                MaxAgeSeconds: 3600,
+              },
+            ],
+          },
+        }),
+      );
+    } catch (error) {
+      if (!isNotImplemented(error)) throw new StorageUnavailableError('PutBucketCors', error);
+      // Community MinIO has no per-bucket CORS; its server-wide MINIO_API_CORS_ALLOW_ORIGIN applies instead.
+      corsApplied = false;
+      this.logger.warn(
+        { event: 'storage.bucket_cors_unsupported', bucket: this.bucket },
+        'The store does not support bucket CORS rules; configure CORS on the store itself so browsers can PUT and GET.',
+      );
+    }
 
     let lifecycleApplied = true;
     try {
@@ -266,7 +303,7 @@ export class S3ObjectStorage implements ObjectStorage {
         'The store does not support lifecycle rules; only the cleanup job removes unconfirmed uploads.',
       );
     }
-    return { created, lifecycleApplied };
+    return { created, corsApplied, lifecycleApplied };
   }
 
   destroy(): void {
