@@ -3,9 +3,12 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import { withDatabaseUrl, withStorage, type Config } from './config/config';
 import { migrate, openDatabase } from './db/orm';
 import { createApp, type RunningApp } from './http/app';
+import { JobRunner } from './jobs/job-runner';
+import { JobScheduler } from './jobs/scheduler';
 import type { Logger } from './logging/logger';
 import { Metrics } from './metrics/metrics';
 import { AuthService } from './modules/auth/auth.service';
+import { createServices, type Infrastructure } from './services';
 import { S3ObjectStorage } from './storage/s3-object-storage';
 
 /** Days after which the store itself deletes unconfirmed uploads, as a backstop to the cleanup job. */
@@ -16,6 +19,8 @@ export interface Sidestep {
   app: RunningApp;
   orm: MikroORM;
   storage: S3ObjectStorage;
+  /** Runs background jobs; the scheduler uses it when JOBS_ENABLED is on. */
+  jobs: JobRunner;
   /** What was started, for the start-up banner. */
   started: string[];
   stop(): Promise<void>;
@@ -64,7 +69,10 @@ export async function startSidestep(initial: Config, logger: Logger): Promise<Si
       logger.info({ event: 'auth.admin_ensured', outcome });
     }
 
-    const app = await createApp({ config, logger, orm, storage, metrics: new Metrics() });
+    const metrics = new Metrics();
+    const jobs = new JobRunner({ config, logger, orm, metrics });
+    const infra: Infrastructure = { config, logger, orm, storage, metrics, jobs };
+    const app = await createApp(infra);
     stops.push(() => app.close());
     await new Promise<void>((resolve, reject) => {
       app.server.once('error', reject);
@@ -74,11 +82,17 @@ export async function startSidestep(initial: Config, logger: Logger): Promise<Si
     const port = typeof address === 'object' && address ? address.port : config.port;
     config = { ...config, port };
 
+    // Stopped before the server closes: shutdown waits for a running job while the database is still open.
+    const scheduler = new JobScheduler(jobs, createServices(infra), config.jobs, logger);
+    if (config.jobs.enabled) scheduler.start();
+    stops.push(() => scheduler.stop());
+
     return {
       config,
       app,
       orm,
       storage,
+      jobs,
       started,
       stop: async () => {
         for (const stop of stops.reverse()) {

@@ -1,13 +1,20 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { AppError } from './errors/app-error';
+import type { ViewUrlBudget } from './graphql/limits/view-url-budget';
 import type { Logger } from './logging/logger';
-import type { Role } from './modules/auth/roles';
+import type { Role, Scope } from './modules/auth/roles';
 import type { Services } from './services';
 
 /** The signed-in principal of a request. */
 export interface Viewer {
   userId: string;
   role: Role;
-  sessionId: string;
+  /** Set when the request authenticated with a session token. */
+  sessionId?: string;
+  /** Set when the request authenticated with an API token. */
+  tokenId?: string;
+  /** Every scope for a session; the token's scopes for an API token. */
+  scopes: readonly Scope[];
 }
 
 /**
@@ -20,4 +27,8 @@ export interface RequestContext {
   em: EntityManager;
   logger: Logger;
   services: Services;
+  /** Reason a presented API token was rejected. The request fails with it before any resolver runs. */
+  credentialError?: AppError;
+  /** View URLs this request may still mint. Unset when no budget applies, as for sessions. */
+  viewUrlBudget?: ViewUrlBudget;
 }

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { validate as isValidCronExpression } from 'node-cron';
 
 /**
  * Runtime configuration, read once from environment variables at start-up.
@@ -27,9 +28,21 @@ export interface Config {
   readonly upload: UploadConfig;
   readonly quota: QuotaConfig;
   readonly view: ViewConfig;
+  readonly moderation: ModerationConfig;
+  readonly query: QueryLimitsConfig;
+  readonly tokens: TokenLimitsConfig;
+  readonly jobs: JobsConfig;
+  readonly cleanup: CleanupConfig;
   readonly sessionTtlSeconds: number;
 
   readonly admin: { readonly email: string; readonly password: string } | undefined;
+
+  /**
+   * `BENCH_PROXY_ROUTE` (default false) mounts `PUT /bench/proxy-upload`, a
+   * route that streams an upload through the API to storage: the proxy design
+   * the benchmarks compare Sidestep against. Leave it off in production.
+   */
+  readonly benchProxyRoute: boolean;
 }
 
 export interface S3Config {
@@ -68,6 +81,79 @@ export interface ViewConfig {
   readonly ttlSeconds: number;
   /** Signing times are rounded down to this window so URLs repeat byte for byte. */
   readonly windowSeconds: number;
+}
+
+export interface ModerationConfig {
+  /**
+   * Name of the classifier that runs after each confirmed public upload. The
+   * default, `builtin`, relies on the checks confirm already ran and sends
+   * every image to a moderator.
+   */
+  readonly classifier: string;
+  /** How long confirm waits for the classifier before leaving the image to a moderator. */
+  readonly classifierTimeoutMs: number;
+  /** How long a claimed image stays reserved for one moderator. */
+  readonly leaseSeconds: number;
+}
+
+export interface JobsConfig {
+  /** Whether this process runs the schedules. Admins and `npm run jobs:run` can start a job either way. */
+  readonly enabled: boolean;
+  /** IANA time zone in which the cron expressions are read. */
+  readonly timezone: string;
+  /** Cron expression of each job, in node-cron syntax with an optional leading seconds field. */
+  readonly schedules: JobSchedules;
+  /** Days a job run's record is kept before the runner prunes it. */
+  readonly runRetentionDays: number;
+}
+
+export interface JobSchedules {
+  readonly expireGrants: string;
+  readonly expireProcessing: string;
+  readonly purgeRejected: string;
+  readonly reconcileStorage: string;
+}
+
+export interface CleanupConfig {
+  /** Seconds past a grant's expiry before the job expires it, so an upload that ends at the deadline can still be confirmed. */
+  readonly grantMarginSeconds: number;
+  /** Seconds a REJECTED image keeps its object after its last change, counted from `updated_at`. */
+  readonly rejectedRetentionSeconds: number;
+  /**
+   * Minimum age of an object that no row claims before the reconcile pass deletes it,
+   * and the age a confirmed row needs before its missing object is reported.
+   */
+  readonly orphanGraceSeconds: number;
+  /** Rows changed in one transaction, together with one delete request for their objects. */
+  readonly batchSize: number;
+  /** Rows one run of a job changes at most; the next run continues. */
+  readonly maxRowsPerRun: number;
+}
+
+/** Limits every GraphQL operation must meet before it runs. */
+export interface QueryLimitsConfig {
+  /** Maximum field nesting depth. The standard introspection query of graphql-js 16 needs 15. */
+  readonly maxDepth: number;
+  /** Maximum cost: 1 per field, 10 per view URL field, connection selections times their page size. */
+  readonly maxCost: number;
+  /** Maximum number of aliased fields, which stops one request from repeating a field many times. */
+  readonly maxAliases: number;
+}
+
+/** Limits of requests authenticated with API tokens. Sessions are not subject to them. */
+export interface TokenLimitsConfig {
+  /** Operations one token may send per rate window. */
+  readonly rateLimit: number;
+  /** Operations all API tokens of one user may send together per rate window. */
+  readonly userRateLimit: number;
+  readonly rateWindowSeconds: number;
+  /** Upload grants one token may request per upload rate window, within the user's own grant limit. */
+  readonly grantRateLimit: number;
+  /** View URLs one token may be handed per view URL budget window. */
+  readonly viewUrlBudget: number;
+  readonly viewUrlWindowSeconds: number;
+  /** Maximum number of tokens of one user that are neither revoked nor expired. */
+  readonly maxActivePerUser: number;
 }
 
 /** SigV4 presigned URLs cannot live longer than 7 days. */
@@ -135,6 +221,15 @@ class EnvReader {
       this.problems.push(`${name}="${value}" is not an http(s) URL; use a form like http://127.0.0.1:9000.`);
     }
     return value.replace(/\/+$/, '');
+  }
+
+  /** A node-cron expression: five fields, or six with a leading seconds field. */
+  cron(name: string, fallback: string): string {
+    const value = this.string(name, fallback).trim();
+    if (!isValidCronExpression(value)) {
+      this.problems.push(`${name}="${value}" is not a valid cron expression; use five fields like "*/5 * * * *", or six with seconds first.`);
+    }
+    return value;
   }
 
   list(name: string, fallback: readonly string[]): string[] {
@@ -213,6 +308,61 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     images: read.integer('QUOTA_IMAGES', 1000, 0),
   };
 
+  const moderation: ModerationConfig = {
+    classifier: read.string('MODERATION_CLASSIFIER', 'builtin'),
+    classifierTimeoutMs: read.integer('MODERATION_CLASSIFIER_TIMEOUT_MS', 5000, 1, 600_000),
+    leaseSeconds: read.integer('MODERATION_LEASE_SECONDS', 600, 1, 24 * 3600),
+  };
+  if (!/^[a-z][a-z0-9-]{0,63}$/.test(moderation.classifier)) {
+    read.problems.push(
+      `MODERATION_CLASSIFIER="${moderation.classifier}" is not a classifier name; use lowercase letters, digits and hyphens, for example builtin.`,
+    );
+  }
+
+  const jobs: JobsConfig = {
+    enabled: read.boolean('JOBS_ENABLED', true),
+    timezone: read.string('JOBS_TIMEZONE', 'UTC'),
+    schedules: {
+      // Every minute: open grants are short-lived, so their reservations should come back soon.
+      expireGrants: read.cron('CLEANUP_EXPIRE_GRANTS_SCHEDULE', '* * * * *'),
+      expireProcessing: read.cron('CLEANUP_EXPIRE_PROCESSING_SCHEDULE', '*/5 * * * *'),
+      purgeRejected: read.cron('CLEANUP_PURGE_REJECTED_SCHEDULE', '17 * * * *'),
+      // Once a day: it lists the whole bucket.
+      reconcileStorage: read.cron('CLEANUP_RECONCILE_STORAGE_SCHEDULE', '41 3 * * *'),
+    },
+    runRetentionDays: read.integer('JOB_RUN_RETENTION_DAYS', 30, 1, 3650),
+  };
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: jobs.timezone });
+  } catch {
+    read.problems.push(`JOBS_TIMEZONE="${jobs.timezone}" is not an IANA time zone; use a name like UTC or Europe/Berlin.`);
+  }
+
+  const cleanup: CleanupConfig = {
+    grantMarginSeconds: read.integer('CLEANUP_GRANT_MARGIN_SECONDS', 900, 0, 7 * 24 * 3600),
+    rejectedRetentionSeconds: read.integer('CLEANUP_REJECTED_RETENTION_SECONDS', 30 * 24 * 3600, 0),
+    orphanGraceSeconds: read.integer('CLEANUP_ORPHAN_GRACE_SECONDS', 3600, 0),
+    // 1000 is the most keys one S3 DeleteObjects request takes.
+    batchSize: read.integer('CLEANUP_BATCH_SIZE', 200, 1, 1000),
+    maxRowsPerRun: read.integer('CLEANUP_MAX_ROWS_PER_RUN', 2000, 1),
+  };
+
+  const query: QueryLimitsConfig = {
+    maxDepth: read.integer('QUERY_MAX_DEPTH', 15, 1, 100),
+    maxCost: read.integer('QUERY_MAX_COST', 5000, 1),
+    maxAliases: read.integer('QUERY_MAX_ALIASES', 30, 0),
+  };
+
+  const tokens: TokenLimitsConfig = {
+    rateLimit: read.integer('TOKEN_RATE_LIMIT', 300, 1),
+    userRateLimit: read.integer('TOKEN_USER_RATE_LIMIT', 600, 1),
+    rateWindowSeconds: read.integer('TOKEN_RATE_WINDOW_SECONDS', 60, 1, 24 * 3600),
+    grantRateLimit: read.integer('TOKEN_GRANT_RATE_LIMIT', 30, 1),
+    viewUrlBudget: read.integer('VIEW_URL_BUDGET', 2000, 0),
+    viewUrlWindowSeconds: read.integer('VIEW_URL_BUDGET_WINDOW_SECONDS', 3600, 1, 7 * 24 * 3600),
+    maxActivePerUser: read.integer('TOKEN_MAX_ACTIVE_PER_USER', 20, 1, 1000),
+  };
+
   const adminEmail = read.string('ADMIN_EMAIL');
   const adminPassword = read.string('ADMIN_PASSWORD');
   if ((adminEmail === undefined) !== (adminPassword === undefined)) {
@@ -237,8 +387,14 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     upload,
     quota,
     view,
+    moderation,
+    query,
+    tokens,
+    jobs,
+    cleanup,
     sessionTtlSeconds: read.integer('SESSION_TTL_SECONDS', 30 * 24 * 3600, 60),
     admin: adminEmail && adminPassword ? { email: adminEmail, password: adminPassword } : undefined,
+    benchProxyRoute: read.boolean('BENCH_PROXY_ROUTE', false),
   };
 
   if (read.problems.length > 0) throw new ConfigError(read.problems);

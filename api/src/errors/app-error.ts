@@ -19,7 +19,16 @@ export const ERROR_CATALOGUE = {
   UPLOAD_MISMATCH: { category: 'client', description: 'The stored bytes do not match the grant or the declared type.' },
   GRANT_EXPIRED: { category: 'client', description: 'The upload grant expired before the upload was confirmed.' },
   INVALID_STATE: { category: 'client', description: 'The image is not in a state that allows this operation.' },
+  IMAGE_CLAIMED: { category: 'client', description: 'Another moderator holds a lease on the image; it returns to the queue when the lease expires.' },
   RATE_LIMITED: { category: 'limit', description: 'Too many requests; retry after `extensions.retryAfterSeconds`.' },
+  QUERY_TOO_DEEP: { category: 'client', description: 'The operation nests fields deeper than `extensions.maxDepth`; nothing ran.' },
+  QUERY_TOO_COMPLEX: { category: 'client', description: 'The operation costs more than `extensions.maxCost`; nothing ran.' },
+  QUERY_TOO_MANY_ALIASES: { category: 'client', description: 'The operation selects more aliased fields than `extensions.maxAliases`; nothing ran.' },
+  VIEW_URL_BUDGET_EXHAUSTED: {
+    category: 'limit',
+    description: "The API token has used its view URL budget for the window; `url` is null until `extensions.resetAt`.",
+  },
+  TOKEN_LIMIT_REACHED: { category: 'limit', description: 'The user already has the maximum number of active API tokens; revoke one first.' },
   STORAGE_UNAVAILABLE: { category: 'retryable', description: 'Object storage did not answer; retry later.' },
   INTERNAL_SERVER_ERROR: { category: 'internal', description: 'An unexpected error; quote `extensions.requestId` when reporting it.' },
 } as const;

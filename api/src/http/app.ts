@@ -7,10 +7,13 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { expressMiddleware } from '@as-integrations/express5';
 import cors from 'cors';
 import express from 'express';
-import type { RequestContext } from '../context';
+import type { RequestContext, Viewer } from '../context';
+import { AppError } from '../errors/app-error';
 import { formatError } from '../graphql/format-error';
+import { createLimitsPlugin } from '../graphql/limits/limits.plugin';
 import { createSchema } from '../graphql/schema';
 import { createServices, type Infrastructure } from '../services';
+import { mountBenchProxyRoute } from './bench-proxy-route';
 import { currentRequestId, requestScope } from './request-scope';
 
 /** Largest GraphQL request body accepted; image bytes never come this way. */
@@ -39,9 +42,15 @@ export async function createApp(infra: Infrastructure): Promise<RunningApp> {
   const apollo = new ApolloServer<RequestContext>({
     schema: await createSchema(),
     csrfPrevention: true,
+    // main.ts owns shutdown: it stops jobs, drains HTTP, then closes storage and the database.
+    stopOnTerminationSignals: false,
     introspection: true,
     formatError: (formatted, error) => formatError(formatted, error, currentRequestId(), logger),
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer: server }), ApolloServerPluginLandingPageDisabled()],
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer: server }),
+      ApolloServerPluginLandingPageDisabled(),
+      createLimitsPlugin(config),
+    ],
   });
   await apollo.start();
 
@@ -75,11 +84,21 @@ export async function createApp(infra: Infrastructure): Promise<RunningApp> {
         const requestId = currentRequestId() ?? 'none';
         const em = orm.em.fork();
         const token = bearerToken(req.headers.authorization);
-        const viewer = token ? await services.auth.authenticate(em, token) : null;
-        return { requestId, viewer, em, logger: logger.child({ requestId }), services };
+        let viewer: Viewer | null = null;
+        let credentialError: AppError | undefined;
+        try {
+          viewer = token ? await services.auth.authenticate(em, token) : null;
+        } catch (error) {
+          // A rejected API token: the limits plugin refuses the operation with this error before it runs.
+          if (!(error instanceof AppError)) throw error;
+          credentialError = error;
+        }
+        return { requestId, viewer, em, logger: logger.child({ requestId }), services, credentialError };
       },
     }),
   );
+
+  if (config.benchProxyRoute) mountBenchProxyRoute(app, infra, services);
 
   serveClient(app, config.clientDir);
 

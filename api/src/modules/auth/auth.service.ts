@@ -3,9 +3,10 @@ import { UniqueConstraintViolationException, type EntityManager } from '@mikro-o
 import type { Config } from '../../config/config';
 import type { RequestContext, Viewer } from '../../context';
 import { AppError } from '../../errors/app-error';
+import { API_TOKEN_PREFIX, type ApiTokenService } from '../tokens/api-token.service';
 import { UserEntity } from '../users/user.entity';
 import { hashPassword, verifyPassword } from './password';
-import { Role } from './roles';
+import { ALL_SCOPES, Role } from './roles';
 import { SessionEntity } from './session.entity';
 
 const TOKEN_PREFIX = 'sst_';
@@ -24,7 +25,11 @@ export interface Session {
 const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 
 export class AuthService {
-  constructor(private readonly config: Config) {}
+  /** `apiTokens` is left out only where no request is authenticated, as in the start-up admin check. */
+  constructor(
+    private readonly config: Config,
+    private readonly apiTokens?: ApiTokenService,
+  ) {}
 
   async signUp(ctx: RequestContext, data: SignUpData): Promise<Session> {
     const email = data.email.trim().toLowerCase();
@@ -63,13 +68,23 @@ export class AuthService {
   }
 
   async signOut(ctx: RequestContext): Promise<boolean> {
-    if (!ctx.viewer) return false;
+    // An API token has no session to end; it is revoked with revokeApiToken instead.
+    if (!ctx.viewer?.sessionId) return false;
     await ctx.em.nativeUpdate(SessionEntity, { id: ctx.viewer.sessionId, revokedAt: null }, { revokedAt: new Date() });
     return true;
   }
 
-  /** Resolves a bearer token to its viewer, or null when it is unknown, revoked or expired. */
+  /**
+   * Resolves a bearer token to its viewer. A session token that is unknown,
+   * revoked or expired returns null, so the request runs signed out. Such an
+   * API token (prefix `sst_pat_`) throws UNAUTHENTICATED instead, because a
+   * third party must learn that its credential stopped working.
+   */
   async authenticate(em: EntityManager, token: string): Promise<Viewer | null> {
+    if (token.startsWith(API_TOKEN_PREFIX)) {
+      if (!this.apiTokens) return null;
+      return this.apiTokens.authenticate(em, token);
+    }
     if (!token.startsWith(TOKEN_PREFIX)) return null;
     const session = await em.findOne(
       SessionEntity,
@@ -77,7 +92,7 @@ export class AuthService {
       { populate: ['user'] },
     );
     if (!session) return null;
-    return { userId: session.user.id, role: session.user.role, sessionId: session.id };
+    return { userId: session.user.id, role: session.user.role, sessionId: session.id, scopes: ALL_SCOPES };
   }
 
   /** Makes sure the configured admin account exists with the admin role and the configured password. */

@@ -3,6 +3,8 @@ import { LockMode } from '@mikro-orm/postgresql';
 import type { RequestContext } from '../../context';
 import { badInput, notFound, unauthenticated, forbidden } from '../../errors/app-error';
 import type { ObjectStorage, ViewUrl } from '../../storage/object-storage';
+import { hasScope, Scope } from '../auth/roles';
+import { requireScope } from '../tokens/scopes';
 import { ImageEntity } from './image.entity';
 import { ImagePurpose, ImageStatus, Visibility } from './image.enums';
 import { ImagePolicy } from './image.policy';
@@ -53,14 +55,18 @@ export class ImageService {
 
   /** Returns the image, or null when it is missing or hidden from the viewer. */
   async findVisible(ctx: RequestContext, id: string): Promise<ImageEntity | null> {
+    if (ctx.viewer) requireScope(ctx.viewer, Scope.IMAGES_READ, 'image');
     if (!isUuid(id)) return null;
     const image = await ctx.em.findOne(ImageEntity, { id });
-    return image && ImagePolicy.canSee(ctx.viewer, image) ? image : null;
+    return image && ImagePolicy.canSee(ctx.viewer, image, await ctx.services.settings.visibilityFor(ctx)) ? image : null;
   }
 
   async list(ctx: RequestContext, page: PageRequest, filter: ImageListFilter = {}): Promise<ImagePage> {
+    if (ctx.viewer) requireScope(ctx.viewer, Scope.IMAGES_READ, 'images');
     const first = pageSize(page.first);
-    const conditions: FilterQuery<ImageEntity>[] = [ImagePolicy.visibleFilter(ctx.viewer)];
+    const conditions: FilterQuery<ImageEntity>[] = [
+      ImagePolicy.visibleFilter(ctx.viewer, await ctx.services.settings.visibilityFor(ctx)),
+    ];
     if (filter.status) conditions.push({ status: filter.status });
     if (filter.purpose) conditions.push({ purpose: filter.purpose });
     if (filter.visibility) conditions.push({ visibility: filter.visibility });
@@ -89,9 +95,15 @@ export class ImageService {
     };
   }
 
-  /** Returns a view URL when the viewer may see the bytes, otherwise null. */
+  /**
+   * Returns a view URL when the viewer may see the bytes, otherwise null. An
+   * API token without images:read gets null; one past its view URL budget gets
+   * VIEW_URL_BUDGET_EXHAUSTED, which leaves the field null with that error.
+   */
   async viewUrl(ctx: RequestContext, image: ImageEntity): Promise<ViewUrl | null> {
-    if (!ImagePolicy.canViewBytes(ctx.viewer, image)) return null;
+    if (ctx.viewer && !hasScope(ctx.viewer, Scope.IMAGES_READ)) return null;
+    if (!ImagePolicy.canViewBytes(ctx.viewer, image, await ctx.services.settings.visibilityFor(ctx))) return null;
+    if (ctx.viewUrlBudget && !ctx.viewUrlBudget.take(image.id)) throw ctx.viewUrlBudget.exhaustedError();
     return this.storage.createViewUrl({ key: image.objectKey! });
   }
 
@@ -102,9 +114,11 @@ export class ImageService {
   async delete(ctx: RequestContext, id: string): Promise<boolean> {
     if (!ctx.viewer) throw unauthenticated();
     const viewer = ctx.viewer;
+    requireScope(viewer, Scope.IMAGES_WRITE, 'deleteImage');
+    const settings = await ctx.services.settings.visibilityFor(ctx);
     return ctx.em.transactional(async (em) => {
       const image = isUuid(id) ? await em.findOne(ImageEntity, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE }) : null;
-      if (!image || !ImagePolicy.canSee(viewer, image)) throw notFound('image', id);
+      if (!image || !ImagePolicy.canSee(viewer, image, settings)) throw notFound('image', id);
       if (!ImagePolicy.canDelete(viewer, image)) throw forbidden('delete this image');
 
       const keys = [`incoming/${image.id}`];
@@ -124,7 +138,7 @@ export class ImageService {
   }
 }
 
-function pageSize(first: number | null | undefined): number {
+export function pageSize(first: number | null | undefined): number {
   if (first === undefined || first === null) return DEFAULT_PAGE_SIZE;
   if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE) {
     throw badInput(`first=${first} is out of range. Ask for between 1 and ${MAX_PAGE_SIZE} items.`, 'first', { max: MAX_PAGE_SIZE });
@@ -133,4 +147,4 @@ function pageSize(first: number | null | undefined): number {
 }
 
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const isUuid = (value: string) => UUID_PATTERN.test(value);
+export const isUuid = (value: string) => UUID_PATTERN.test(value);

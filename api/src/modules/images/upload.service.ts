@@ -5,7 +5,9 @@ import type { RequestContext } from '../../context';
 import { AppError, badInput, notFound, unauthenticated } from '../../errors/app-error';
 import type { Metrics } from '../../metrics/metrics';
 import type { ObjectStorage, PresignedRequest } from '../../storage/object-storage';
+import { Scope } from '../auth/roles';
 import type { RateLimitService } from '../rate-limit/rate-limit.service';
+import { requireScope } from '../tokens/scopes';
 import { UserEntity } from '../users/user.entity';
 import { finalKey, ImageEntity, incomingKey } from './image.entity';
 import { ImagePurpose, ImageStatus, Visibility } from './image.enums';
@@ -48,8 +50,18 @@ export class UploadService {
   async requestUpload(ctx: RequestContext, input: UploadRequest): Promise<UploadGrant> {
     if (!ctx.viewer) throw unauthenticated();
     const viewer = ctx.viewer;
+    requireScope(viewer, Scope.IMAGES_WRITE, 'requestUpload');
     const request = this.validate(input);
 
+    if (viewer.tokenId) {
+      // Checked before the user's limit, so one API token cannot spend the grants of the user's other clients.
+      await this.rateLimits.consume(
+        ctx.em,
+        `grant:token:${viewer.tokenId}`,
+        { limit: this.config.tokens.grantRateLimit, windowSeconds: this.config.upload.rateWindowSeconds },
+        'upload grant (per API token)',
+      );
+    }
     await this.rateLimits.consume(
       ctx.em,
       `grant:user:${viewer.userId}`,
@@ -96,12 +108,16 @@ export class UploadService {
   async confirmUpload(ctx: RequestContext, id: string): Promise<ImageEntity> {
     if (!ctx.viewer) throw unauthenticated();
     const viewer = ctx.viewer;
+    requireScope(viewer, Scope.IMAGES_WRITE, 'confirmUpload');
 
+    let verifiedNow = false;
     const outcome = await ctx.em.transactional(async (em) => {
       const image = await em.findOne(ImageEntity, { id, owner: viewer.userId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
       if (!image) throw notFound('image', id);
       if (image.status !== ImageStatus.PENDING_UPLOAD) return { image, failure: undefined };
-      return this.verifyAndPublish(ctx, em, image);
+      const verified = await this.verifyAndPublish(ctx, em, image);
+      verifiedNow = verified.failure === undefined;
+      return verified;
     });
 
     if (outcome.failure) {
@@ -119,6 +135,9 @@ export class UploadService {
         status: ImageStatus.REJECTED,
       });
     }
+    // Only the confirm that verified the bytes runs the classifier, after its transaction
+    // committed; a repeated confirm returns the image as it is.
+    if (verifiedNow && image.status === ImageStatus.IN_REVIEW) return ctx.services.moderation.classifyConfirmed(ctx, image);
     return image;
   }
 
