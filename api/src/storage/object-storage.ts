@@ -40,6 +40,8 @@ export interface UploadGrantRequest {
   /** Base64 SHA-256 of the body; when present the store rejects any other bytes. */
   sha256Base64?: string;
   expiresInSeconds: number;
+  /** Start of the grant's validity, default now; the URL stops working `expiresInSeconds` after it. */
+  signingDate?: Date;
 }
 
 export interface PresignedRequest {

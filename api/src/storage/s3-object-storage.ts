@@ -111,6 +111,7 @@ export class S3ObjectStorage implements ObjectStorage {
     }
     const url = await getSignedUrl(this.publicSigner, command, {
       expiresIn: request.expiresInSeconds,
+      signingDate: request.signingDate,
       signableHeaders: signed,
       unhoistableHeaders: unhoistable,
     });

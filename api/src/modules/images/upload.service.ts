@@ -69,7 +69,8 @@ export class UploadService {
       'upload grant',
     );
 
-    const now = Date.now();
+    // SigV4 dates have whole seconds, so the grant is signed at `now` and expires exactly at grantExpiresAt.
+    const now = Math.floor(Date.now() / 1000) * 1000;
     const grantExpiresAt = new Date(now + this.config.upload.grantTtlSeconds * 1000);
     const image = await ctx.em.transactional(async (em) => {
       await this.quota.reserve(em, viewer.userId, request.byteSize);
@@ -94,6 +95,7 @@ export class UploadService {
       contentLength: request.byteSize,
       sha256Base64: request.sha256Hex ? Buffer.from(request.sha256Hex, 'hex').toString('base64') : undefined,
       expiresInSeconds: this.config.upload.grantTtlSeconds,
+      signingDate: new Date(now),
     });
     this.metrics.grantsIssued.inc();
     ctx.logger.info({ event: 'upload.grant_issued', imageId: image.id, byteSize: request.byteSize, contentType: request.contentType });
