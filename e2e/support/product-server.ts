@@ -26,6 +26,12 @@ export interface ProductServer {
 
 export const REPOSITORY_ROOT = path.resolve(__dirname, '..', '..');
 
+/**
+ * The admin account that the product creates at start from ADMIN_EMAIL and ADMIN_PASSWORD.
+ * Tests that need a moderator sign in with it. Accounts that tests sign up stay plain users.
+ */
+export const E2E_ADMIN = Object.freeze({ email: 'admin@example.test', password: 'e2e admin password' });
+
 /** Asks the kernel for a free loopback port. Another process could take it before the product binds it, which is rare. */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -45,8 +51,12 @@ function logTail(logFile: string): string {
 /**
  * Starts the built product, `node dist/api/main.js`, with embedded PostgreSQL and S3 under a
  * temporary DATA_DIR and free loopback ports, and resolves once `GET /readyz` returns 200.
+ * `settings` adds environment variables such as UPLOAD_MAX_BYTES. The variables that this
+ * function sets itself (DATA_DIR, the ports, APP_ORIGIN and the others below) win over them.
  */
-export async function startProductServer(): Promise<{ server: ProductServer; child: ChildProcess }> {
+export async function startProductServer(
+  settings: Readonly<Record<string, string>> = {},
+): Promise<{ server: ProductServer; child: ChildProcess }> {
   const mainScript = path.join(REPOSITORY_ROOT, 'dist', 'api', 'main.js');
   const clientIndex = path.join(REPOSITORY_ROOT, 'dist', 'client', 'browser', 'index.html');
   for (const required of [mainScript, clientIndex]) {
@@ -68,6 +78,7 @@ export async function startProductServer(): Promise<{ server: ProductServer; chi
     // A minimal environment, so that DATABASE_URL or S3_* set in the caller's shell cannot
     // turn the embedded services off.
     env: {
+      ...settings,
       PATH: process.env.PATH,
       HOME: process.env.HOME,
       TMPDIR: process.env.TMPDIR,
@@ -79,6 +90,8 @@ export async function startProductServer(): Promise<{ server: ProductServer; chi
       EMBEDDED_S3_PORT: String(s3Port),
       APP_ORIGIN: appOrigin,
       CLIENT_DIR: path.dirname(clientIndex),
+      ADMIN_EMAIL: E2E_ADMIN.email,
+      ADMIN_PASSWORD: E2E_ADMIN.password,
     },
     stdio: ['ignore', output, output],
   });
