@@ -64,7 +64,7 @@ describe('benchmark smoke run', () => {
     let result: BenchResult;
 
     beforeAll(async () => {
-      result = await runGalleryQuery({ pageSize: 100, connections: 4, rounds: 2, roundMilliseconds: 800 });
+      result = await runGalleryQuery({ pageSize: 100, connections: 4, rounds: 3, roundMilliseconds: 700 });
     }, 60_000);
 
     it('keeps half the throughput with url, memoized', () => {

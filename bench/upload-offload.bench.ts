@@ -1,0 +1,134 @@
+import { cpuDelta, httpBytesDelta, startBenchApi, storageBytesDelta } from './support/api-harness';
+import { signUp, uploadThroughProxy, uploadThroughSidestep } from './support/flows';
+import { HttpClient } from './support/http-client';
+import { KiB, MiB, formatBytes, photoOfSize } from './support/photos';
+import { type BenchResult, type Goal, formatSummary, rotate, summarize } from './support/stats';
+
+export interface UploadOffloadOptions {
+  /** Photo sizes in bytes, smallest first; the goals compare the largest with the smallest. */
+  sizes: number[];
+  /** Interleaved rounds; each uploads every size through both flows once. */
+  rounds: number;
+  /** Size at which Sidestep's CPU is compared with the proxy's. */
+  compareAt: number;
+}
+
+export const FULL_UPLOAD_OPTIONS: UploadOffloadOptions = { sizes: [100 * KiB, MiB, 10 * MiB, 20 * MiB], rounds: 9, compareAt: 10 * MiB };
+
+type Flow = 'sidestep' | 'proxy';
+const FLOWS: Flow[] = ['sidestep', 'proxy'];
+
+interface Sample {
+  httpBytes: number;
+  storageBytes: number;
+  cpuMicros: number;
+}
+
+/**
+ * Upload offload: the same photos go through Sidestep's flow (grant, direct
+ * PUT, confirm) and through the proxy baseline route. Each upload records what
+ * the API process pays: bytes on its HTTP server sockets, bytes on its
+ * connections to storage, and CPU time read from the API child process.
+ */
+export async function runUploadOffload(options: UploadOffloadOptions = FULL_UPLOAD_OPTIONS): Promise<BenchResult> {
+  const photos = new Map<number, Buffer>();
+  for (const size of options.sizes) photos.set(size, await photoOfSize(size));
+
+  const api = await startBenchApi();
+  const client = new HttpClient(api.url, 1);
+  const storage = new HttpClient(api.s3Endpoint, 1);
+  try {
+    const token = await signUp(client, 'uploader');
+    const upload = (flow: Flow, photo: Buffer) =>
+      flow === 'sidestep' ? uploadThroughSidestep(client, storage, token, photo) : uploadThroughProxy(client, token, photo);
+
+    // Warm up both paths, so JIT compilation and first connections land outside the samples.
+    for (const flow of FLOWS) {
+      for (const photo of photos.values()) await upload(flow, photo);
+    }
+
+    const samples = new Map<string, Sample[]>();
+    for (let round = 0; round < options.rounds; round += 1) {
+      for (const size of rotate(options.sizes, round)) {
+        for (const flow of rotate(FLOWS, round)) {
+          await api.collectGarbage();
+          const before = await api.stats();
+          await upload(flow, photos.get(size)!);
+          const after = await api.stats();
+          const id = `${flow}:${size}`;
+          if (!samples.has(id)) samples.set(id, []);
+          samples.get(id)!.push({
+            httpBytes: httpBytesDelta(before, after),
+            storageBytes: storageBytesDelta(before, after),
+            cpuMicros: cpuDelta(before, after),
+          });
+        }
+      }
+    }
+    return report(options, photos, samples);
+  } finally {
+    client.destroy();
+    storage.destroy();
+    await api.stop();
+  }
+}
+
+function report(options: UploadOffloadOptions, photos: Map<number, Buffer>, samples: Map<string, Sample[]>): BenchResult {
+  const of = (flow: Flow, size: number) => samples.get(`${flow}:${size}`)!;
+  const figures: Record<string, string> = {};
+  for (const size of options.sizes) {
+    const label = `${formatBytes(size)} (${photos.get(size)!.length} B)`;
+    for (const flow of FLOWS) {
+      const runs = of(flow, size);
+      figures[`${flow} ${label}: API HTTP bytes per upload`] = formatSummary(summarize(runs.map((run) => run.httpBytes)), 'B', 0);
+      figures[`${flow} ${label}: API↔storage bytes per upload`] = formatSummary(summarize(runs.map((run) => run.storageBytes)), 'B', 0);
+      figures[`${flow} ${label}: API CPU per upload`] = formatSummary(summarize(runs.map((run) => run.cpuMicros / 1000)), 'ms', 2);
+    }
+  }
+
+  const smallest = options.sizes[0];
+  const largest = options.sizes[options.sizes.length - 1];
+  const sidestepSmall = of('sidestep', smallest);
+  const sidestepLarge = of('sidestep', largest);
+  const sidestepAt = of('sidestep', options.compareAt);
+  const proxyAt = of('proxy', options.compareAt);
+  const rounds = sidestepSmall.map((_, round) => round);
+  for (const size of options.sizes) {
+    const sidestep = of('sidestep', size);
+    const proxy = of('proxy', size);
+    const bytesRatio = summarize(rounds.map((round) => sidestep[round].httpBytes / proxy[round].httpBytes));
+    const cpuRatio = summarize(rounds.map((round) => sidestep[round].cpuMicros / proxy[round].cpuMicros));
+    figures[`sidestep ÷ proxy at ${formatBytes(size)}: API HTTP bytes`] = formatSummary(bytesRatio, '×', 5);
+    figures[`sidestep ÷ proxy at ${formatBytes(size)}: API CPU`] = formatSummary(cpuRatio, '×', 2);
+  }
+  const medianCpu = options.sizes.map((size) => summarize(of('sidestep', size).map((run) => run.cpuMicros)).median);
+  figures['sidestep API CPU per upload, highest ÷ lowest median across sizes'] = (Math.max(...medianCpu) / Math.min(...medianCpu)).toFixed(3);
+
+  const goals: Goal[] = [
+    {
+      name: `Sidestep API HTTP bytes per ${formatBytes(largest)} upload ÷ 4 KiB`,
+      ratio: summarize(sidestepLarge.map((run) => run.httpBytes / (4 * KiB))),
+      limit: 1,
+      comparison: 'atMost',
+    },
+    {
+      name: `Sidestep API HTTP bytes, ${formatBytes(largest)} ÷ ${formatBytes(smallest)}`,
+      ratio: summarize(rounds.map((round) => sidestepLarge[round].httpBytes / sidestepSmall[round].httpBytes)),
+      limit: 1.1,
+      comparison: 'atMost',
+    },
+    {
+      name: `Sidestep API CPU per upload, ${formatBytes(largest)} ÷ ${formatBytes(smallest)}`,
+      ratio: summarize(rounds.map((round) => sidestepLarge[round].cpuMicros / sidestepSmall[round].cpuMicros)),
+      limit: 1.5,
+      comparison: 'atMost',
+    },
+    {
+      name: `Sidestep API CPU ÷ proxy API CPU at ${formatBytes(options.compareAt)}`,
+      ratio: summarize(rounds.map((round) => sidestepAt[round].cpuMicros / proxyAt[round].cpuMicros)),
+      limit: 0.15,
+      comparison: 'atMost',
+    },
+  ];
+  return { name: 'Upload offload', figures, goals };
+}
