@@ -61,7 +61,11 @@ export async function startSidestep(initial: Config, logger: Logger): Promise<Si
 
     const storage = new S3ObjectStorage(config.s3, config.view, logger);
     stops.push(async () => storage.destroy());
-    const bucket = await storage.ensureBucket({ allowedOrigins: config.appOrigins, incomingExpiryDays: INCOMING_EXPIRY_DAYS });
+    const bucket = await storage.ensureBucket({
+      allowedOrigins: config.appOrigins,
+      incomingExpiryDays: INCOMING_EXPIRY_DAYS,
+      markedPrefixes: config.s3.keepPrefixMarkers ? ['incoming/', 'images/'] : [],
+    });
     logger.info({ event: 'storage.bucket_ready', bucket: config.s3.bucket, ...bucket });
 
     if (config.admin) {

@@ -180,12 +180,16 @@ describe('cleanup jobs', () => {
     await storage.deleteMany([`images/${lost.id}`]);
     // The row is gone but its object stayed, as when an account is deleted with its images.
     await db.query(`delete from images where id = $1`, [orphaned.id]);
-    const strays = [`incoming/${randomUUID()}`, `images/${randomUUID()}`, 'images/not-an-image-id'];
+    const strays = [`incoming/${randomUUID()}`, `images/${randomUUID()}`];
     for (const key of strays) await putObject(storage, key, await png(3, 3));
+    // Sidestep writes only UUID-shaped keys, so an object of another shape is someone else's.
+    const foreign = 'images/not-an-image-id';
+    await putObject(storage, foreign, await png(3, 3));
 
     const { counts } = await runJob('RECONCILE_STORAGE');
-    expect(counts).toMatchObject({ strayObjectsDeleted: 4, missingObjects: 1, missingCleared: 0 });
+    expect(counts).toMatchObject({ strayObjectsDeleted: 3, missingObjects: 1, missingCleared: 0 });
     for (const key of [...strays, `images/${orphaned.id}`]) expect(await exists(key)).toBe(false);
+    expect(await exists(foreign)).toBe(true);
     expect(await exists(`images/${kept.id}`)).toBe(true);
     expect(await exists(`incoming/${pending.id}`)).toBe(true);
 
@@ -200,7 +204,7 @@ describe('cleanup jobs', () => {
     });
     const metrics = await (await fetch(`${api.url}/metrics`)).text();
     expect(metrics).toMatch(/^sidestep_storage_missing_objects 1$/m);
-    expect(metrics).toMatch(/^sidestep_cleanup_objects_deleted_total\{job="reconcile-storage"\} 4$/m);
+    expect(metrics).toMatch(/^sidestep_cleanup_objects_deleted_total\{job="reconcile-storage"\} 3$/m);
 
     // Once the object is back, the next pass clears the report.
     await putObject(storage, `images/${lost.id}`, await png(3, 3));

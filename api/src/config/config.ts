@@ -55,6 +55,13 @@ export interface S3Config {
   readonly accessKeyId: string;
   readonly secretAccessKey: string;
   readonly forcePathStyle: boolean;
+  /**
+   * Keep a marker object under `incoming/` and `images/`. The embedded S3
+   * server (s3rver 4.0.4) stores each key prefix as a directory and removes it
+   * when its last object is deleted, which loses a PUT into that prefix at the
+   * same moment; the markers keep the directories from ever being empty.
+   */
+  readonly keepPrefixMarkers: boolean;
 }
 
 export interface UploadConfig {
@@ -265,6 +272,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     accessKeyId: embeddedS3 ? 'S3RVER' : (read.string('S3_ACCESS_KEY_ID') ?? ''),
     secretAccessKey: embeddedS3 ? 'S3RVER' : (read.string('S3_SECRET_ACCESS_KEY') ?? ''),
     forcePathStyle: read.boolean('S3_FORCE_PATH_STYLE', embeddedS3 || endpoint !== undefined),
+    keepPrefixMarkers: read.boolean('S3_KEEP_PREFIX_MARKERS', embeddedS3),
   };
   if (!embeddedS3 && (!s3.accessKeyId || !s3.secretAccessKey)) {
     read.problems.push('S3_ENDPOINT is set, so S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY must be set too.');

@@ -80,6 +80,8 @@ export interface BucketSetup {
   allowedOrigins: readonly string[];
   /** Age in days after which objects under `incoming/` are deleted by the store itself. */
   incomingExpiryDays: number;
+  /** Key prefixes that get an empty marker object; see `S3Config.keepPrefixMarkers`. */
+  markedPrefixes: readonly string[];
 }
 
 export interface BucketSetupResult {

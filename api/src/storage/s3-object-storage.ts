@@ -32,6 +32,9 @@ import {
 import { ViewUrlCache, viewCacheControl } from './view-url';
 import { ViewUrlSigner } from './view-url-signer';
 
+/** Name of the empty object that keeps a key prefix from ever being empty. */
+export const PREFIX_MARKER = '.sidestep-keep';
+
 /** Headers a browser sends with an upload that the bucket's CORS rule must allow. */
 export const UPLOAD_REQUEST_HEADERS = ['content-type', 'x-amz-checksum-sha256', 'ngsw-bypass'];
 
@@ -248,6 +251,10 @@ export class S3ObjectStorage implements ObjectStorage {
       if (!isMissing(error)) throw new StorageUnavailableError('HeadBucket', error);
       await this.client.send(new CreateBucketCommand({ Bucket: this.bucket }));
       created = true;
+    }
+
+    for (const prefix of options.markedPrefixes) {
+      await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: `${prefix}${PREFIX_MARKER}`, Body: '' }));
     }
 
     let corsApplied = true;

@@ -65,8 +65,8 @@ export class ViewUrlSigner {
 
   /**
    * Signs a GET of `key` valid for `expiresInSeconds` from `signingDate`. The
-   * first call for a date and expiry derives that window's signing key, so it
-   * awaits the credentials; later calls for the same window compute the URL
+   * first call for a date and expiry awaits the credentials and derives that
+   * window's signing key. Later calls for the same window compute the URL
    * synchronously.
    */
   async sign(key: string, signingDate: Date, expiresInSeconds: number): Promise<string> {
@@ -257,7 +257,7 @@ export function parseProbeUrl(url: string): ViewUrlTemplate {
   };
 }
 
-/** Characters that URI encoding leaves as they are in an S3 key path, so a key made of them only needs no work. */
+/** Characters that URI encoding keeps as they are in an S3 key path. A key made of these alone needs no escaping. */
 const PLAIN_KEY = /^[A-Za-z0-9\-._~/]*$/;
 
 /**

@@ -48,6 +48,7 @@ export async function startTestApi(env: Record<string, string> = {}): Promise<Te
     S3_SECRET_ACCESS_KEY: 'S3RVER',
     S3_BUCKET: `test-${suffix}`,
     APP_ORIGIN: 'http://localhost:4000',
+    S3_KEEP_PREFIX_MARKERS: 'true',
     CLIENT_DIR: '/nonexistent',
     ...env,
   });

@@ -14,7 +14,10 @@ const MAX_LOGGED_KEYS = 20;
 /** HEAD requests in flight at once while confirming that an object is missing. */
 const HEAD_CONCURRENCY = 8;
 
-/** Image ids are lowercase UUIDs; a key of any other shape belongs to no row. */
+/**
+ * Image ids are lowercase UUIDs. Sidestep writes no key of any other shape, so
+ * the reconcile pass leaves such keys alone, prefix markers among them.
+ */
 const KEY_PATTERN = '^(incoming|images)/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$';
 
 type ListedObject = ObjectPage['objects'][number];
@@ -113,6 +116,7 @@ export class ReconcileService {
          from jsonb_to_recordset(?::jsonb) as l(key text, modified timestamptz)
          left join images i on i.id = (regexp_match(l.key, '${KEY_PATTERN}'))[2]::uuid
         where l.modified < now() - make_interval(secs => ?)
+          and l.key ~ '${KEY_PATTERN}'
           and (i.id is null or (i.status <> 'PENDING_UPLOAD' and i.object_key is distinct from l.key))`,
       [JSON.stringify(listed), this.config.cleanup.orphanGraceSeconds],
     );
