@@ -101,7 +101,7 @@ describe('upload errors in Chromium', () => {
     expect(await statusTextOf(page, 'drawing.svg')).toBe(upload.error);
   });
 
-  test('text file declared as PNG fails at confirm', async () => {
+  test('text file declared as PNG is rejected at confirm', async () => {
     const page = await openUploadPageAs('Chiara');
     const text = Buffer.from('Shopping list: bread, milk, eggs.\n'.repeat(20));
 
@@ -109,9 +109,9 @@ describe('upload errors in Chromium', () => {
     const [upload] = await waitForFinishedUploads(page, 1);
 
     // The grant accepts the declared type, so only the magic-number check at confirm can catch it.
-    expect(upload.phase).toBe('failed');
-    expect(upload.error).toContain('The stored file does not match the file that was declared.');
-    expect(upload.error).toContain('The file was declared as image/png but its bytes are an unrecognised format.');
+    // Rejected, not failed: the same bytes can never pass, so the item offers no retry.
+    expect(upload.phase).toBe('rejected');
+    expect(upload.error).toContain('The image was rejected: The file was declared as image/png but its bytes are an unrecognised format.');
     expect(await statusTextOf(page, 'notes.png')).toBe(upload.error);
   });
 

@@ -1,5 +1,7 @@
 import { Routes } from '@angular/router';
 
+import { permissionGuard } from './admin/admin.guards';
+import { ADMIN_AREA_PERMISSIONS } from './admin/permissions';
 import { signedInGuard, signedOutGuard } from './auth/auth.guards';
 
 export const routes: Routes = [
@@ -34,6 +36,11 @@ export const routes: Routes = [
     canActivate: [signedInGuard],
     loadComponent: () =>
       import('./image-detail/image-detail-page.component').then((m) => m.ImageDetailPageComponent),
+  },
+  {
+    path: 'admin',
+    canActivate: [permissionGuard(...ADMIN_AREA_PERMISSIONS)],
+    loadChildren: () => import('./admin/admin.routes').then((m) => m.ADMIN_ROUTES),
   },
   { path: '**', redirectTo: 'gallery' },
 ];

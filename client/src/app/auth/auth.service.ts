@@ -5,7 +5,7 @@ import { Apollo } from 'apollo-angular';
 import { NetworkStatus } from '@apollo/client';
 import { filter, firstValueFrom, map, of, switchMap } from 'rxjs';
 
-import { deleteImageCaches } from '../core/image-cache';
+import { clearImageCaches } from '../core/image-cache';
 import { SessionStore } from '../core/session.store';
 import { ApolloCachePersistence } from '../graphql/apollo-cache-persistence';
 import type { SignInInput, SignUpInput, Viewer } from '../graphql/graphql-types';
@@ -64,6 +64,8 @@ export class AuthService {
       await firstValueFrom(this.apollo.mutate({ mutation: SIGN_OUT_MUTATION }));
     } catch (error) {
       // When the server is unreachable or the token is already invalid, the local session still ends.
+      // NOTE: offline, the token stays valid on the server until it expires, but this device no
+      // longer stores it.
       console.warn('The signOut mutation failed, so the session ends on this device only.', error);
     }
     this.session.clear();
@@ -75,6 +77,9 @@ export class AuthService {
     }
     await this.apollo.client.clearStore();
     this.persistence.clear();
+    // Signing out cleared the image caches already, but images still loading then may have been
+    // cached afterwards, so they are cleared again before the new session starts.
+    await clearImageCaches();
     this.session.setToken(token);
   }
 
@@ -96,10 +101,15 @@ export class AuthService {
       );
   }
 
+  /**
+   * Deletes what this device keeps of the user who signed out: the persisted Apollo cache, the
+   * in-memory cache and the service worker's image caches. The upload queue clears itself
+   * (UploadService watches the session too).
+   */
   private async clearSignedInState(): Promise<void> {
     this.persistence.clear();
     await this.router.navigateByUrl('/sign-in');
-    await this.apollo.client.resetStore();
-    await deleteImageCaches();
+    await this.apollo.client.clearStore();
+    await clearImageCaches();
   }
 }

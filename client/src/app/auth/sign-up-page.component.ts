@@ -2,6 +2,7 @@ import { ChangeDetectionStrategy, Component, inject, input, signal } from '@angu
 import { NonNullableFormBuilder, ReactiveFormsModule, Validators } from '@angular/forms';
 import { Router, RouterLink } from '@angular/router';
 
+import { ConnectivityService } from '../core/connectivity.service';
 import { describeError } from '../core/error-messages';
 import { AuthService } from './auth.service';
 import { safeReturnUrl } from './return-url';
@@ -32,10 +33,15 @@ import { safeReturnUrl } from './return-url';
             required
           />
         </label>
+        @if (!connectivity.online()) {
+          <p class="offline-note" role="status" data-testid="auth-offline-note">
+            You are offline. Creating an account needs a connection.
+          </p>
+        }
         @if (error(); as message) {
           <p class="error" role="alert" data-testid="auth-error">{{ message }}</p>
         }
-        <button type="submit" class="primary" data-testid="sign-up-submit" [disabled]="submitting()">
+        <button type="submit" class="primary" data-testid="sign-up-submit" [disabled]="submitting() || !connectivity.online()">
           {{ submitting() ? 'Creating account…' : 'Create account' }}
         </button>
       </form>
@@ -46,6 +52,7 @@ import { safeReturnUrl } from './return-url';
 export class SignUpPageComponent {
   private readonly auth = inject(AuthService);
   private readonly router = inject(Router);
+  protected readonly connectivity = inject(ConnectivityService);
 
   /** Bound from the `returnUrl` query parameter. */
   readonly returnUrl = input<string | null>(null);

@@ -1,6 +1,7 @@
-import { ChangeDetectionStrategy, Component, input, output } from '@angular/core';
+import { ChangeDetectionStrategy, Component, computed, input, output } from '@angular/core';
 import { RouterLink, RouterLinkActive } from '@angular/router';
 
+import { ADMIN_AREA_PERMISSIONS, hasAnyPermission, type WithPermissions } from '../admin/permissions';
 import type { Viewer } from '../graphql/graphql-types';
 
 @Component({
@@ -15,14 +16,24 @@ import type { Viewer } from '../graphql/graphql-types';
         @if (signedIn()) {
           <a routerLink="/gallery" routerLinkActive="active">Gallery</a>
           <a routerLink="/upload" routerLinkActive="active">Upload</a>
+          @if (showAdmin()) {
+            <a routerLink="/admin" routerLinkActive="active" data-testid="nav-admin">Admin</a>
+          }
         } @else {
           <a routerLink="/sign-in" routerLinkActive="active">Sign in</a>
           <a routerLink="/sign-up" routerLinkActive="active">Sign up</a>
         }
       </nav>
       <div class="session">
+        @if (canInstall()) {
+          <button type="button" data-testid="install-app" (click)="install.emit()">Install</button>
+        }
         @if (!online()) {
-          <span class="badge offline" data-testid="offline-badge">Offline</span>
+          <span
+            class="badge offline"
+            data-testid="offline-badge"
+            title="You are offline. Saved images stay visible, uploads wait for the connection, and other changes are disabled."
+          >Offline</span>
         }
         @if (signedIn()) {
           <span class="viewer-name" data-testid="viewer-name">{{ viewer()?.displayName }}</span>
@@ -77,7 +88,13 @@ import type { Viewer } from '../graphql/graphql-types';
 })
 export class AppHeaderComponent {
   readonly signedIn = input(false);
-  readonly viewer = input<Viewer | null>(null);
+  readonly viewer = input<(Viewer & WithPermissions) | null>(null);
   readonly online = input(true);
+  /** True when the browser offers to install the app, which shows an Install button. */
+  readonly canInstall = input(false);
   readonly signOut = output<void>();
+  readonly install = output<void>();
+
+  /** Moderators and admins get a link to the admin area, decided by permissions, not role names. */
+  protected readonly showAdmin = computed(() => hasAnyPermission(this.viewer()?.permissions, ADMIN_AREA_PERMISSIONS));
 }

@@ -1,6 +1,8 @@
 // The one place that turns API error codes and transport failures into text for people.
 import { CombinedGraphQLErrors, ServerError } from '@apollo/client/errors';
 
+import { OfflineError } from '../graphql/offline.link';
+
 /** Stable `extensions.code` values of the Sidestep API. */
 export type ApiErrorCode =
   | 'UNAUTHENTICATED'
@@ -86,6 +88,10 @@ export function describeError(error: unknown): string {
     return describeApiError(first);
   }
 
+  if (error instanceof OfflineError) {
+    return error.message;
+  }
+
   if (typeof navigator !== 'undefined' && !navigator.onLine) {
     return OFFLINE_MESSAGE;
   }
@@ -99,8 +105,7 @@ export function describeError(error: unknown): string {
     return `The server answered with status ${error.statusCode}. Try again later.`;
   }
 
-  // Angular's HttpClient reports a request that got no response as status 0.
-  if (error instanceof Error && /Http failure response .*: 0 /.test(error.message)) {
+  if (isNetworkFailure(error)) {
     return UNREACHABLE_MESSAGE;
   }
 
@@ -109,6 +114,24 @@ export function describeError(error: unknown): string {
   }
 
   return 'Something went wrong. Try again.';
+}
+
+/**
+ * True when a request got no response from the network: the browser reported no connection,
+ * the connection failed, or the service worker responded 504 because it could not reach the
+ * network. Such a request may succeed unchanged later. The browser can report being online
+ * while this happens, for example on a network without internet access.
+ */
+export function isNetworkFailure(error: unknown): boolean {
+  if (error instanceof OfflineError) {
+    return true;
+  }
+  if (ServerError.is(error)) {
+    return error.statusCode === 504;
+  }
+  // Angular's HttpClient reports a request that got no response as status 0, and apollo-angular
+  // passes it on as a plain Error with HttpClient's message.
+  return error instanceof Error && /Http failure response .*: 0 /.test(error.message);
 }
 
 export function describeApiError(apiError: ApiError): string {

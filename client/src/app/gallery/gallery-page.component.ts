@@ -3,6 +3,7 @@ import { toSignal } from '@angular/core/rxjs-interop';
 import { RouterLink } from '@angular/router';
 
 import { AuthService } from '../auth/auth.service';
+import { ConnectivityService } from '../core/connectivity.service';
 import { describeError } from '../core/error-messages';
 import { INITIAL_QUERY_STATE, toQueryState } from '../graphql/query-state';
 import { ImageService } from '../images/image.service';
@@ -27,6 +28,12 @@ const PAGE_SIZE = 50;
     </div>
     <app-quota-hint [quota]="auth.viewer()?.quota" />
 
+    @if (offline() && connection()) {
+      <p class="offline-note" role="status" data-testid="gallery-offline-note">
+        You are offline. The gallery shows the copy saved on this device, and images you have not
+        viewed yet cannot load.
+      </p>
+    }
     @if (errorMessage(); as message) {
       <p class="error" role="alert" data-testid="gallery-error">{{ message }}</p>
     }
@@ -40,6 +47,7 @@ const PAGE_SIZE = 50;
             <li>
               <app-image-tile
                 [image]="edge.node"
+                [unavailableOffline]="images.unavailableOffline().has(edge.node.id)"
                 (imageLoad)="images.markLoaded($event)"
                 (imageError)="images.refreshUrlOnce($event)"
               />
@@ -50,7 +58,12 @@ const PAGE_SIZE = 50;
 
       @if (connection.pageInfo.hasNextPage) {
         <div class="load-more">
-          <button type="button" data-testid="gallery-load-more" [disabled]="loadingMore()" (click)="loadMore()">
+          <button
+            type="button"
+            data-testid="gallery-load-more"
+            [disabled]="loadingMore() || offline()"
+            (click)="loadMore()"
+          >
             {{ loadingMore() ? 'Loading…' : 'Load more' }}
           </button>
         </div>
@@ -82,6 +95,8 @@ const PAGE_SIZE = 50;
 export class GalleryPageComponent {
   protected readonly auth = inject(AuthService);
   protected readonly images = inject(ImageService);
+  private readonly connectivity = inject(ConnectivityService);
+  protected readonly offline = computed(() => !this.connectivity.online());
 
   private readonly queryRef = this.images.watchImages(PAGE_SIZE);
 
@@ -94,7 +109,11 @@ export class GalleryPageComponent {
 
   protected readonly errorMessage = computed(() => {
     const error = this.loadMoreError() ?? this.state().error;
-    return error ? describeError(error) : null;
+    // Offline with a saved copy on screen, the offline note explains the failed refresh.
+    if (!error || (this.offline() && this.connection())) {
+      return null;
+    }
+    return describeError(error);
   });
 
   protected async loadMore(): Promise<void> {

@@ -19,7 +19,9 @@ import { IMAGE_STATUS_LABELS, formatDimensions } from '../shared/image-status';
       [routerLink]="['/images', image().id]"
     >
       <div class="tile__frame">
-        @if (image().url; as url) {
+        @if (unavailableOffline()) {
+          <span class="tile__placeholder" data-testid="gallery-unavailable-offline">Not saved for offline use</span>
+        } @else if (image().url; as url) {
           <img
             [src]="url"
             crossorigin="anonymous"
@@ -95,6 +97,8 @@ import { IMAGE_STATUS_LABELS, formatDimensions } from '../shared/image-status';
 })
 export class ImageTileComponent {
   readonly image = input.required<Image>();
+  /** True when the image failed to load offline because this device never saved it. */
+  readonly unavailableOffline = input(false);
   readonly imageLoad = output<string>();
   readonly imageError = output<string>();
 

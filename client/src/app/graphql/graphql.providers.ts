@@ -10,6 +10,7 @@ import { HttpLink } from 'apollo-angular/http';
 import { hasErrorCode } from '../core/error-messages';
 import { SessionStore } from '../core/session.store';
 import { ApolloCachePersistence } from './apollo-cache-persistence';
+import { createOfflineLink } from './offline.link';
 
 /** Same origin as the app: the API serves both the PWA and `/graphql`. */
 const GRAPHQL_PATH = '/graphql';
@@ -49,6 +50,7 @@ export function provideGraphQL(): (Provider | EnvironmentProviders)[] {
         cache,
         link: ApolloLink.from([
           persistence.createLink(),
+          createOfflineLink(),
           sessionEndLink,
           authLink,
           httpLink.create({ uri: GRAPHQL_PATH }),

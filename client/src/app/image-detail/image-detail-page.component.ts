@@ -4,6 +4,7 @@ import { toObservable, toSignal } from '@angular/core/rxjs-interop';
 import { Router, RouterLink } from '@angular/router';
 import { switchMap } from 'rxjs';
 
+import { ConnectivityService } from '../core/connectivity.service';
 import { describeError } from '../core/error-messages';
 import { ImageService } from '../images/image.service';
 import { FileSizePipe } from '../shared/file-size.pipe';
@@ -23,7 +24,11 @@ import { IMAGE_STATUS_LABELS, formatDimensions } from '../shared/image-status';
     @if (image(); as image) {
       <article class="detail" data-testid="image-detail" [attr.data-image-id]="image.id">
         <div class="detail__frame">
-          @if (image.url; as url) {
+          @if (images.unavailableOffline().has(image.id)) {
+            <p class="muted" data-testid="image-unavailable-offline">
+              This image is not saved on this device. It loads when the connection returns.
+            </p>
+          } @else if (image.url; as url) {
             <img
               [src]="url"
               crossorigin="anonymous"
@@ -61,9 +66,20 @@ import { IMAGE_STATUS_LABELS, formatDimensions } from '../shared/image-status';
             <dd>{{ image.createdAt | date: 'medium' }}</dd>
           </dl>
 
-          <button type="button" class="danger" data-testid="delete-image" [disabled]="deleting()" (click)="delete(image.id)">
+          <button
+            type="button"
+            class="danger"
+            data-testid="delete-image"
+            [disabled]="deleting() || offline()"
+            (click)="delete(image.id)"
+          >
             {{ deleting() ? 'Deleting…' : 'Delete' }}
           </button>
+          @if (offline()) {
+            <p class="offline-note" role="status" data-testid="image-offline-note">
+              You are offline. Deleting needs a connection.
+            </p>
+          }
         </div>
       </article>
     } @else if (notFound()) {
@@ -120,6 +136,8 @@ import { IMAGE_STATUS_LABELS, formatDimensions } from '../shared/image-status';
 export class ImageDetailPageComponent {
   protected readonly images = inject(ImageService);
   private readonly router = inject(Router);
+  private readonly connectivity = inject(ConnectivityService);
+  protected readonly offline = computed(() => !this.connectivity.online());
 
   /** Bound from the `:id` route parameter. */
   readonly id = input.required<string>();
@@ -143,7 +161,11 @@ export class ImageDetailPageComponent {
   private readonly deleteError = signal<unknown>(undefined);
   protected readonly errorMessage = computed(() => {
     const error = this.deleteError() ?? this.state()?.error;
-    return error ? describeError(error) : null;
+    // Offline with a saved copy on screen, the offline note explains the failed refresh.
+    if (!error || (this.offline() && this.image())) {
+      return null;
+    }
+    return describeError(error);
   });
 
   protected async delete(id: string): Promise<void> {

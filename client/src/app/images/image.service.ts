@@ -1,6 +1,8 @@
-import { Injectable, inject } from '@angular/core';
+import { DestroyRef, Injectable, inject, signal } from '@angular/core';
 import { Apollo, QueryRef } from 'apollo-angular';
 import { Observable, firstValueFrom } from 'rxjs';
+
+import { ConnectivityService } from '../core/connectivity.service';
 
 import type { Image, ImageConnection } from '../graphql/graphql-types';
 import {
@@ -18,6 +20,21 @@ export class ImageService {
   private readonly apollo = inject(Apollo);
   // Images whose URL was refreshed after a load error and has not loaded since.
   private readonly refreshedUrls = new Set<string>();
+  private readonly unavailableOfflineSignal = signal<ReadonlySet<string>>(new Set());
+
+  /**
+   * Ids of images that failed to load while offline, because this device never saved them.
+   * Pages show a placeholder instead of a broken image. The set empties when the network
+   * returns, which re-creates the image elements, and so loads them again.
+   */
+  readonly unavailableOffline = this.unavailableOfflineSignal.asReadonly();
+
+  constructor() {
+    const reconnected = inject(ConnectivityService).reconnected.subscribe(() =>
+      this.unavailableOfflineSignal.set(new Set()),
+    );
+    inject(DestroyRef).onDestroy(() => reconnected.unsubscribe());
+  }
 
   /** Watches the first page of the images the viewer may see. The cache merges later pages into it. */
   watchImages(pageSize: number): QueryRef<{ images: ImageConnection }, ImagesVariables> {
@@ -52,11 +69,16 @@ export class ImageService {
   }
 
   /**
-   * Fetches a new presigned URL after an image failed to load, typically because its URL
-   * expired while the page stayed open. It runs once per image until that image loads again,
-   * so a broken object cannot cause a request loop.
+   * Handles an image that failed to load. Offline, the image is marked unavailable until the
+   * network returns. Online, its URL most likely expired while the page stayed open, so a new
+   * presigned URL is fetched, once per image until that image loads again, so that a broken
+   * object cannot cause a request loop.
    */
   async refreshUrlOnce(id: string): Promise<void> {
+    if (!navigator.onLine) {
+      this.unavailableOfflineSignal.update((ids) => new Set(ids).add(id));
+      return;
+    }
     if (this.refreshedUrls.has(id)) {
       return;
     }

@@ -24,15 +24,18 @@ function matches(head: Uint8Array, signature: Signature): boolean {
   return signature.bytes.every((byte, index) => byte === null || head[offset + index] === byte);
 }
 
+/** Types that say only "some bytes"; the magic number decides for them. */
+const GENERIC_TYPES: ReadonlySet<string> = new Set(['', 'application/octet-stream', 'binary/octet-stream']);
+
 /**
  * Returns the file's declared type when the browser knows it, otherwise the type its magic
- * number shows, or an empty string when neither is known. The API checks the stored bytes
+ * number shows, or the declared type when neither helps. The API checks the stored bytes
  * again at confirm, so this only helps honest files get a grant.
  */
 export async function resolveContentType(file: Blob): Promise<string> {
-  if (file.type) {
+  if (!GENERIC_TYPES.has(file.type)) {
     return file.type;
   }
   const head = new Uint8Array(await file.slice(0, 16).arrayBuffer());
-  return SIGNATURES.find((signature) => matches(head, signature))?.type ?? '';
+  return SIGNATURES.find((signature) => matches(head, signature))?.type ?? file.type;
 }

@@ -19,9 +19,20 @@ export class StorageUploadError extends Error {
   constructor(
     readonly status: number,
     readonly storageCode: string | null,
+    /** `<Message>` of the S3 XML error body, when the storage service sent one. */
+    readonly storageMessage: string | null = null,
   ) {
     super(describeStorageFailure(status, storageCode));
     this.name = 'StorageUploadError';
+  }
+
+  /**
+   * Whether storage rejected the request because its presigned URL had expired, whatever this
+   * device's clock shows. AWS S3 and s3rver return 403 AccessDenied "Request has expired", and
+   * Cloudflare R2 returns 403 ExpiredRequest.
+   */
+  get grantExpired(): boolean {
+    return this.status === 403 && (this.storageCode === 'ExpiredRequest' || /request has expired/i.test(this.storageMessage ?? ''));
   }
 }
 
@@ -59,7 +70,7 @@ export function putFileToStorage(grant: UploadGrant, file: File, options: Storag
       if (xhr.status >= 200 && xhr.status < 300) {
         resolve();
       } else {
-        reject(new StorageUploadError(xhr.status, storageErrorCode(xhr.responseText)));
+        reject(new StorageUploadError(xhr.status, storageErrorCode(xhr.responseText), storageErrorMessage(xhr.responseText)));
       }
     };
     // Status 0 means that the connection failed or that CORS blocked the request or its preflight.
@@ -74,5 +85,11 @@ export function putFileToStorage(grant: UploadGrant, file: File, options: Storag
 /** Reads `<Code>` from an S3 XML error body such as `<Error><Code>AccessDenied</Code>…`. */
 function storageErrorCode(responseText: string): string | null {
   const match = /<Code>([^<]{1,100})<\/Code>/.exec(responseText);
+  return match ? match[1] : null;
+}
+
+/** Reads `<Message>` from an S3 XML error body such as `<Error><Code>AccessDenied</Code><Message>Request has expired</Message>…`. */
+function storageErrorMessage(responseText: string): string | null {
+  const match = /<Message>([^<]{1,500})<\/Message>/.exec(responseText);
   return match ? match[1] : null;
 }

@@ -6,6 +6,7 @@ import type { UploadItem, UploadPhase } from './upload.service';
 
 const STATUS_TEXT: Record<UploadPhase, string> = {
   waiting: 'Waiting',
+  offline: 'Waiting for a connection',
   uploading: 'Uploading',
   confirming: 'Confirming',
   done: 'Done',
@@ -45,7 +46,7 @@ const STATUS_TEXT: Record<UploadPhase, string> = {
         }
       </p>
       <div class="upload-item__actions">
-        @if (item().phase === 'waiting' || item().phase === 'uploading') {
+        @if (item().phase === 'waiting' || item().phase === 'offline' || item().phase === 'uploading') {
           <button type="button" class="link" (click)="cancel.emit(item().key)">Cancel</button>
         }
         @if (item().phase === 'failed' || item().phase === 'canceled') {

@@ -2,6 +2,7 @@ import { ChangeDetectionStrategy, Component, inject, signal } from '@angular/cor
 import { RouterLink } from '@angular/router';
 
 import { AuthService } from '../auth/auth.service';
+import { ConnectivityService } from '../core/connectivity.service';
 import type { Visibility } from '../graphql/graphql-types';
 import { QuotaHintComponent } from '../shared/quota-hint.component';
 import { FileDropZoneComponent } from './file-drop-zone.component';
@@ -42,6 +43,12 @@ import { UploadService } from './upload.service';
       </label>
     </fieldset>
 
+    @if (!connectivity.online()) {
+      <p class="offline-note" role="status" data-testid="upload-offline-note">
+        You are offline. Chosen images wait on this device and upload when the connection returns.
+      </p>
+    }
+
     <app-file-drop-zone (filesSelected)="uploads.enqueue($event, visibility())" />
 
     @if (uploads.items().length > 0) {
@@ -59,6 +66,9 @@ import { UploadService } from './upload.service';
     }
   `,
   styles: `
+    .offline-note {
+      margin: 0 0 1rem;
+    }
     .visibility {
       display: flex;
       flex-wrap: wrap;
@@ -85,5 +95,6 @@ import { UploadService } from './upload.service';
 export class UploadPageComponent {
   protected readonly auth = inject(AuthService);
   protected readonly uploads = inject(UploadService);
+  protected readonly connectivity = inject(ConnectivityService);
   protected readonly visibility = signal<Visibility>('PRIVATE');
 }
