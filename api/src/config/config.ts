@@ -58,8 +58,8 @@ export interface S3Config {
   /**
    * Keep a marker object under `incoming/` and `images/`. The embedded S3
    * server (s3rver 4.0.4) stores each key prefix as a directory and removes it
-   * when its last object is deleted, which loses a PUT into that prefix at the
-   * same moment; the markers keep the directories from ever being empty.
+   * when its last object is deleted. A PUT into that prefix at the same moment
+   * is lost, so the markers keep the directories from ever being empty.
    */
   readonly keepPrefixMarkers: boolean;
 }
@@ -168,7 +168,7 @@ export const SIGV4_MAX_EXPIRY_SECONDS = 7 * 24 * 3600;
 
 export const DEFAULT_ALLOWED_TYPES = ['image/jpeg', 'image/png', 'image/webp', 'image/gif', 'image/avif'];
 
-/** Content types that can carry script and are never accepted, whatever the allowlist says. */
+/** Content types that can carry script and are never accepted, whatever the allowlist contains. */
 const NEVER_ALLOWED_TYPES = new Set(['image/svg+xml', 'text/html', 'application/xhtml+xml', 'text/xml', 'application/xml']);
 
 export class ConfigError extends Error {

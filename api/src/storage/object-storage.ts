@@ -29,7 +29,7 @@ export interface ObjectStorage {
   /** Creates the bucket when missing and applies its CORS and lifecycle rules. */
   ensureBucket(options: BucketSetup): Promise<BucketSetupResult>;
 
-  /** Resolves when the store answers a bucket-level request. */
+  /** Resolves when the store responds to a bucket-level request. */
   ping(): Promise<void>;
 }
 
@@ -90,7 +90,7 @@ export interface BucketSetupResult {
   lifecycleApplied: boolean;
 }
 
-/** Thrown when the store cannot be reached or answers with a server error. */
+/** Thrown when the store cannot be reached or responds with a server error. */
 export class StorageUnavailableError extends Error {
   constructor(operation: string, cause: unknown) {
     super(`Object storage failed during ${operation}: ${cause instanceof Error ? cause.message : String(cause)}`);

@@ -24,11 +24,11 @@ function matches(head: Uint8Array, signature: Signature): boolean {
   return signature.bytes.every((byte, index) => byte === null || head[offset + index] === byte);
 }
 
-/** Types that say only "some bytes"; the magic number decides for them. */
+/** Generic types that name no format, so the magic number decides for them. */
 const GENERIC_TYPES: ReadonlySet<string> = new Set(['', 'application/octet-stream', 'binary/octet-stream']);
 
 /**
- * Returns the file's declared type when the browser knows it, otherwise the type its magic
+ * Returns the file's declared type when the browser reports a specific one, otherwise the type its magic
  * number shows, or the declared type when neither helps. The API checks the stored bytes
  * again at confirm, so this only helps honest files get a grant.
  */
