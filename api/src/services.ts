@@ -49,7 +49,7 @@ export function createServices(infra: Infrastructure): Services {
   const tokens = new ApiTokenService(infra.config);
   return {
     auth: new AuthService(infra.config, tokens),
-    images: new ImageService(infra.storage),
+    images: new ImageService(infra.storage, infra.metrics),
     uploads: new UploadService(infra.config, infra.storage, rateLimits, infra.metrics),
     rateLimits,
     tokens,

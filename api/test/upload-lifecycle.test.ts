@@ -60,6 +60,10 @@ describe('upload lifecycle', () => {
     const incoming = await api.sidestep.storage.head(`incoming/${grant.image.id}`);
     expect(incoming).toBeNull();
 
+    const metrics = await (await fetch(`${api.url}/metrics`)).text();
+    const signings = Number(/^sidestep_view_url_signing_seconds_count (\d+)$/m.exec(metrics)?.[1]);
+    expect(signings).toBeGreaterThan(0);
+
     const listed = await api.gql(IMAGES, { first: 10 }, user.token);
     expect(listed.data!.images.totalCount).toBe(1);
     expect(listed.data!.images.edges[0].node).toMatchObject({ id: grant.image.id, filename, width: 640, height: 480 });

@@ -2,6 +2,7 @@ import type { FilterQuery } from '@mikro-orm/core';
 import { LockMode } from '@mikro-orm/postgresql';
 import type { RequestContext } from '../../context';
 import { badInput, notFound, unauthenticated, forbidden } from '../../errors/app-error';
+import type { Metrics } from '../../metrics/metrics';
 import type { ObjectStorage, ViewUrl } from '../../storage/object-storage';
 import { hasScope, Scope } from '../auth/roles';
 import { requireScope } from '../tokens/scopes';
@@ -51,7 +52,10 @@ function decodeCursor(cursor: string): { createdAt: Date; id: string } {
 export class ImageService {
   private readonly quota = new QuotaService();
 
-  constructor(private readonly storage: ObjectStorage) {}
+  constructor(
+    private readonly storage: ObjectStorage,
+    private readonly metrics: Metrics,
+  ) {}
 
   /** Returns the image, or null when it is missing or hidden from the viewer. */
   async findVisible(ctx: RequestContext, id: string): Promise<ImageEntity | null> {
@@ -104,7 +108,12 @@ export class ImageService {
     if (ctx.viewer && !hasScope(ctx.viewer, Scope.IMAGES_READ)) return null;
     if (!ImagePolicy.canViewBytes(ctx.viewer, image, await ctx.services.settings.visibilityFor(ctx))) return null;
     if (ctx.viewUrlBudget && !ctx.viewUrlBudget.take(image.id)) throw ctx.viewUrlBudget.exhaustedError();
-    return this.storage.createViewUrl({ key: image.objectKey! });
+    const stopTimer = this.metrics.viewUrlSigning.startTimer();
+    try {
+      return await this.storage.createViewUrl({ key: image.objectKey! });
+    } finally {
+      stopTimer();
+    }
   }
 
   /**
