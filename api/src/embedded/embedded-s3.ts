@@ -49,7 +49,13 @@ export async function startEmbeddedS3(directory: string, port: number, logger: L
   child.stdout!.resume();
   child.removeAllListeners('exit');
   child.on('exit', (code, signal) => {
-    if (!stopping) logger.error({ event: 'embedded_s3.exited', code, signal }, 'The embedded S3 server stopped unexpectedly.');
+    if (stopping) return;
+    // Ctrl-C in a terminal signals the whole process group, so the child may stop before the API does.
+    if (signal === 'SIGINT' || signal === 'SIGTERM') {
+      logger.info({ event: 'embedded_s3.exited', code, signal }, 'The embedded S3 server stopped on a signal.');
+    } else {
+      logger.error({ event: 'embedded_s3.exited', code, signal }, 'The embedded S3 server stopped unexpectedly.');
+    }
   });
 
   let stopping = false;

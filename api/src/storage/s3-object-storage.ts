@@ -254,7 +254,9 @@ export class S3ObjectStorage implements ObjectStorage {
     }
 
     for (const prefix of options.markedPrefixes) {
-      await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: `${prefix}${PREFIX_MARKER}`, Body: '' }));
+      await this.client.send(
+        new PutObjectCommand({ Bucket: this.bucket, Key: `${prefix}${PREFIX_MARKER}`, Body: new Uint8Array(0), ContentLength: 0 }),
+      );
     }
 
     let corsApplied = true;
