@@ -3,7 +3,7 @@ import { RouterLink } from '@angular/router';
 
 import type { Image } from '../graphql/graphql-types';
 import { FileSizePipe } from '../shared/file-size.pipe';
-import { IMAGE_STATUS_LABELS, formatDimensions } from '../shared/image-status';
+import { formatDimensions, imageStatusLabel } from '../shared/image-status';
 
 /** A gallery tile linking to the image's detail page. */
 @Component({
@@ -103,5 +103,5 @@ export class ImageTileComponent {
   readonly imageError = output<string>();
 
   protected readonly dimensions = computed(() => formatDimensions(this.image()));
-  protected readonly statusLabel = computed(() => IMAGE_STATUS_LABELS[this.image().status] ?? this.image().status);
+  protected readonly statusLabel = computed(() => imageStatusLabel(this.image()));
 }

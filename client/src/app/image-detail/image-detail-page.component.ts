@@ -8,7 +8,7 @@ import { ConnectivityService } from '../core/connectivity.service';
 import { describeError } from '../core/error-messages';
 import { ImageService } from '../images/image.service';
 import { FileSizePipe } from '../shared/file-size.pipe';
-import { IMAGE_STATUS_LABELS, formatDimensions } from '../shared/image-status';
+import { formatDimensions, imageStatusLabel } from '../shared/image-status';
 
 @Component({
   selector: 'app-image-detail-page',
@@ -154,7 +154,7 @@ export class ImageDetailPageComponent {
   });
   protected readonly statusLabel = computed(() => {
     const image = this.image();
-    return image ? (IMAGE_STATUS_LABELS[image.status] ?? image.status) : '';
+    return image ? imageStatusLabel(image) : '';
   });
 
   protected readonly deleting = signal(false);
