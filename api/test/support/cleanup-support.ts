@@ -9,7 +9,8 @@ import { png, putToStorage, requestGrant, type Grant } from './fixtures';
 import type { TestApi } from './test-api';
 
 const REPO_ROOT = path.resolve(__dirname, '../../..');
-const REGISTER_TYPESCRIPT = path.join(__dirname, 'cleanup-swc-register.cjs');
+// The benchmarks' SWC hook, which the API's child processes share.
+const REGISTER_TYPESCRIPT = path.resolve(__dirname, '../../../bench/support/swc-register.cjs');
 const MAIN = path.join(REPO_ROOT, 'api/src/main.ts');
 const RUN_JOB = path.join(REPO_ROOT, 'api/src/jobs/run-job.ts');
 

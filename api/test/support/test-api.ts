@@ -1,18 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { startSidestep, type Sidestep } from '../../src/bootstrap';
 import { loadConfig } from '../../src/config/config';
+import { ensureDatabase } from '../../src/db/ensure-database';
 import { createLogger } from '../../src/logging/logger';
-
-async function createDatabase(adminUrl: string, name: string): Promise<void> {
-  const client = new pg.Client({ connectionString: adminUrl });
-  await client.connect();
-  try {
-    await client.query(`create database "${name}"`);
-  } finally {
-    await client.end();
-  }
-}
 
 export interface GraphQLResponse<T = Record<string, any>> {
   status: number;
@@ -39,7 +29,7 @@ export async function startTestApi(env: Record<string, string> = {}): Promise<Te
 
   const suffix = randomBytes(5).toString('hex');
   const database = `test_${suffix}`;
-  await createDatabase(adminUrl, database);
+  await ensureDatabase(adminUrl, database);
   const config = loadConfig({
     PORT: '0',
     DATABASE_URL: adminUrl.replace(/\/postgres$/, `/${database}`),
