@@ -22,7 +22,7 @@ export interface Sidestep {
   storage: S3ObjectStorage;
   /** Runs background jobs; the scheduler uses it when JOBS_ENABLED is on. */
   jobs: JobRunner;
-  /** What was started, for the start-up banner. */
+  /** Descriptions of the embedded services that were started, for the start-up banner. */
   started: string[];
   stop(): Promise<void>;
 }

@@ -18,7 +18,7 @@ export interface Viewer {
 }
 
 /**
- * What every service method receives first: who is asking, the request id for
+ * Context that every service method receives first: who is asking, the request id for
  * logs, and an EntityManager forked for this request alone.
  */
 export interface RequestContext {

@@ -105,8 +105,8 @@ describe('upload grant limits', () => {
     );
     const result = await api.gql(`mutation { ${fields.join('\n')} }`, {}, user.token);
 
-    // Mutation fields run one after another and are non-null, so the first refusal nulls `data`
-    // and stops the rest; the quota and the image count tell what was reserved.
+    // Mutation fields run one after another and are non-null, so the first rejection nulls `data`
+    // and stops the rest. The quota and the image count show what was reserved.
     expect(result.data).toBeNull();
     expect(result.errors).toHaveLength(1);
     expect(result.errors![0].extensions?.code).toBe('QUOTA_EXCEEDED');

@@ -13,7 +13,7 @@ export interface EmbeddedPostgresHandle {
 const USER = 'sidestep';
 const PASSWORD = 'sidestep';
 
-/** Whether a process with this id is alive; signal 0 only checks. */
+/** Returns whether a process with this id is alive. Signal 0 checks without delivering a signal. */
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);

@@ -4,7 +4,7 @@ import type { NextFunction, Request, Response } from 'express';
 
 const scope = new AsyncLocalStorage<{ requestId: string }>();
 
-/** The id of the HTTP request being served, for logs and error extensions. */
+/** Returns the id of the HTTP request being served, for logs and error extensions. */
 export function currentRequestId(): string | undefined {
   return scope.getStore()?.requestId;
 }

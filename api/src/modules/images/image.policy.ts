@@ -33,7 +33,7 @@ export const ImagePolicy = {
     return publicGallery || settings.moderatorsSeePrivateImages;
   },
 
-  /** Whether a view URL may be minted: visible, and the verified object exists. */
+  /** Returns whether a view URL may be minted: the image is visible and its verified object exists. */
   canViewBytes(viewer: Viewer | null, image: ImageEntity, settings: VisibilitySettings = DEFAULT_VISIBILITY_SETTINGS): boolean {
     return image.objectKey !== undefined && image.objectKey !== null && ImagePolicy.canSee(viewer, image, settings);
   },
@@ -42,7 +42,7 @@ export const ImagePolicy = {
     return viewer !== null && (image.owner.id === viewer.userId || hasPermission(viewer.role, Permission.MANAGE_USERS));
   },
 
-  /** The same rule as `canSee`, as a query filter, so lists and counts never include what `image` would hide. */
+  /** Returns the rule of `canSee` as a query filter, so lists and counts never include what `image` would hide. */
   visibleFilter(viewer: Viewer | null, settings: VisibilitySettings = DEFAULT_VISIBILITY_SETTINGS): FilterQuery<ImageEntity> {
     if (!viewer) return { id: { $in: [] } };
     const shared: FilterQuery<ImageEntity>[] = [

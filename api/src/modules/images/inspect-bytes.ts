@@ -1,7 +1,7 @@
 import { fileTypeFromBuffer } from 'file-type';
 import { imageSize } from 'image-size';
 
-/** Bytes read per range request; the API never holds more of an object than a few of these. */
+/** Bytes read per range request; the API never keeps more of an object in memory than a few of these. */
 export const INSPECT_WINDOW_BYTES = 8192;
 
 /** Range reads allowed while walking JPEG segments towards the frame header. */

@@ -29,7 +29,7 @@ export interface UploadGrant {
   expiresAt: Date;
 }
 
-/** How long a missing object may still arrive: the answer to UPLOAD_NOT_FOUND. */
+/** Seconds a client should wait before it confirms again, sent as retryAfterSeconds with UPLOAD_NOT_FOUND. */
 const CONFIRM_RETRY_SECONDS = 2;
 
 /**
