@@ -87,6 +87,7 @@ describe('API tokens', () => {
     const error = onlyError(response);
     expect(error.extensions).toMatchObject({ code: 'UNAUTHENTICATED', reason: 'revoked' });
     expect(error.message).toContain('revoked');
+    expect(error.message).toContain(new Date(revoked.data!.revokeApiToken.revokedAt).toISOString());
   });
 
   it('rejects an expired token with UNAUTHENTICATED', async () => {
@@ -96,11 +97,13 @@ describe('API tokens', () => {
     expect((await api.gql(VIEWER, {}, created.secret)).data!.viewer.id).toBe(user.id);
 
     // Moves the expiry into the past instead of waiting for it.
-    await sql(api, `update api_tokens set expires_at = now() - interval '1 second' where id = ?`, [created.token.id]);
+    const expiredAt = new Date(Math.floor(Date.now() / 1000) * 1000 - 1000);
+    await sql(api, `update api_tokens set expires_at = ? where id = ?`, [expiredAt, created.token.id]);
 
     const response = await post(api, VIEWER, {}, created.secret);
     expect(response.status).toBe(401);
     expect(onlyError(response).extensions).toMatchObject({ code: 'UNAUTHENTICATED', reason: 'expired' });
+    expect(onlyError(response).message).toContain(expiredAt.toISOString());
   });
 
   it('rejects an unknown token with UNAUTHENTICATED', async () => {

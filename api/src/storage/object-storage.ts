@@ -14,8 +14,12 @@ export interface ObjectStorage {
   /** Returns the object's size and type, or null when it does not exist. */
   head(key: string): Promise<ObjectHead | null>;
 
-  /** Reads at most `length` bytes starting at `offset`; shorter at the end of the object. */
-  readRange(key: string, offset: number, length: number): Promise<Buffer>;
+  /**
+   * Reads at most `length` bytes starting at `offset` (fewer at the end of the
+   * object) in one request, with the size of the whole object. Resolves null
+   * when the object does not exist.
+   */
+  read(key: string, offset: number, length: number): Promise<ObjectRange | null>;
 
   /** Copies inside the bucket, replacing metadata with the given values. */
   copy(sourceKey: string, targetKey: string, metadata: ObjectMetadata): Promise<void>;
@@ -64,6 +68,13 @@ export interface ObjectHead {
   size: number;
   contentType: string | undefined;
   lastModified: Date | undefined;
+}
+
+/** Part of an object and the size of the whole object. */
+export interface ObjectRange {
+  bytes: Buffer;
+  /** Size of the whole object in bytes. */
+  size: number;
 }
 
 export interface ObjectMetadata {

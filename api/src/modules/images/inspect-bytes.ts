@@ -1,8 +1,12 @@
 import { fileTypeFromBuffer } from 'file-type';
 import { imageSize } from 'image-size';
 
-/** Bytes read per range request; the API never keeps more of an object in memory than a few of these. */
-export const INSPECT_WINDOW_BYTES = 8192;
+/**
+ * Bytes read per range request; the API never keeps more of an object in
+ * memory than a few of these. A JPEG's EXIF segment is at most 64 KiB, so one
+ * window usually reaches a camera photo's frame header.
+ */
+export const INSPECT_WINDOW_BYTES = 64 * 1024;
 
 /** Range reads allowed while walking JPEG segments towards the frame header. */
 const MAX_JPEG_READS = 24;
@@ -28,12 +32,11 @@ export class InspectionFailure extends Error {
 
 /**
  * Checks the magic number against the declared type and reads the dimensions
- * from the header, with a pixel cap against decompression bombs. Reads only
- * the first window, plus a few small windows for JPEGs whose metadata pushes
- * the frame header further in.
+ * from the header, with a pixel cap against decompression bombs. `head` is
+ * the object's first window; `read` fetches further windows, needed only for
+ * JPEGs whose metadata pushes the frame header past the first.
  */
-export async function inspectImage(read: RangeReader, declaredType: string, maxPixels: number): Promise<InspectedImage> {
-  const head = await read(0, INSPECT_WINDOW_BYTES);
+export async function inspectImage(head: Buffer, read: RangeReader, declaredType: string, maxPixels: number): Promise<InspectedImage> {
   if (head.length === 0) throw new InspectionFailure('EMPTY', 'The uploaded file is empty. Upload the image again.');
 
   const detected = await fileTypeFromBuffer(head);

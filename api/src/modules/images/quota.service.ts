@@ -2,25 +2,44 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError } from '../../errors/app-error';
 import { UserEntity } from '../users/user.entity';
 
+/** A row to insert together with a reservation; `columns` are SQL column names written as they are. */
+export interface PendingInsert {
+  table: string;
+  columns: readonly string[];
+  values: readonly unknown[];
+}
+
 /**
  * Per-user byte and image limits. Each change is one conditional UPDATE, so
  * parallel grant requests (or aliased fields in one operation) cannot overrun
  * a limit between a read and a write.
  */
 export class QuotaService {
-  /** Reserves room for one upload of `bytes`, or throws QUOTA_EXCEEDED. */
-  async reserve(em: EntityManager, userId: string, bytes: number): Promise<void> {
-    const rows: unknown[] = await em.execute(
-      `update users
-          set reserved_bytes = reserved_bytes + ?, reserved_images = reserved_images + 1, updated_at = now()
-        where id = ?
-          and used_bytes + reserved_bytes + ? <= quota_bytes
-          and used_images + reserved_images + 1 <= quota_images
-        returning id`,
-      [bytes, userId, bytes],
+  /**
+   * Reserves room for one upload of `bytes` and inserts `row` in the same
+   * statement, so a row never exists without its reservation or the other way
+   * round. Returns the inserted row, or throws QUOTA_EXCEEDED and inserts nothing.
+   */
+  async reserveAndInsert<T extends object>(em: EntityManager, userId: string, bytes: number, row: PendingInsert): Promise<T> {
+    const rows: T[] = await em.execute(
+      `with reserved as (
+         update users
+            set reserved_bytes = reserved_bytes + ?, reserved_images = reserved_images + 1, updated_at = now()
+          where id = ?
+            and used_bytes + reserved_bytes + ? <= quota_bytes
+            and used_images + reserved_images + 1 <= quota_images
+          returning id
+       )
+       insert into ${row.table} (${row.columns.join(', ')})
+       select ${row.columns.map(() => '?').join(', ')} from reserved
+       returning *`,
+      [bytes, userId, bytes, ...row.values],
     );
-    if (rows.length === 1) return;
+    if (rows.length === 1) return rows[0];
+    throw await this.exceeded(em, userId, bytes);
+  }
 
+  private async exceeded(em: EntityManager, userId: string, bytes: number): Promise<AppError> {
     const user = await em.findOneOrFail(UserEntity, userId, { refresh: true });
     const freeBytes = Math.max(0, user.quotaBytes - user.usedBytes - user.reservedBytes);
     const freeImages = Math.max(0, user.quotaImages - user.usedImages - user.reservedImages);
@@ -28,7 +47,7 @@ export class QuotaService {
       freeImages < 1
         ? `you already have ${user.usedImages + user.reservedImages} of ${user.quotaImages} images, uploads in progress included`
         : `it needs ${bytes} bytes and ${freeBytes} of your ${user.quotaBytes} bytes are free`;
-    throw new AppError('QUOTA_EXCEEDED', `This upload would exceed your quota: ${reason}. Delete images or ask for a higher quota.`, {
+    return new AppError('QUOTA_EXCEEDED', `This upload would exceed your quota: ${reason}. Delete images or ask for a higher quota.`, {
       requestedBytes: bytes,
       freeBytes,
       freeImages,
@@ -37,23 +56,18 @@ export class QuotaService {
     });
   }
 
-  /** Turns a reservation into stored usage once the upload is verified. */
-  async commit(em: EntityManager, userId: string, bytes: number): Promise<void> {
-    await em.execute(
-      `update users
+  /** Turns a reservation into stored usage; parameters: bytes, bytes, user id. */
+  static readonly COMMIT_SQL = `update users
           set reserved_bytes = reserved_bytes - ?, reserved_images = reserved_images - 1,
               used_bytes = used_bytes + ?, used_images = used_images + 1, updated_at = now()
-        where id = ?`,
-      [bytes, bytes, userId],
-    );
-  }
+        where id = ?`;
+
+  /** Gives back a reservation; parameters: bytes, user id. */
+  static readonly RELEASE_SQL = `update users set reserved_bytes = reserved_bytes - ?, reserved_images = reserved_images - 1, updated_at = now() where id = ?`;
 
   /** Gives back a reservation of an upload that was rejected or expired. */
   async release(em: EntityManager, userId: string, bytes: number): Promise<void> {
-    await em.execute(
-      `update users set reserved_bytes = reserved_bytes - ?, reserved_images = reserved_images - 1, updated_at = now() where id = ?`,
-      [bytes, userId],
-    );
+    await em.execute(QuotaService.RELEASE_SQL, [bytes, userId]);
   }
 
   /** Gives back the usage of a stored image that was deleted. */
