@@ -183,11 +183,11 @@ export class CleanupService {
     await this.storage.deleteMany(keys);
 
     const changed: DueRow[] = await em.execute(cleanup.markDone, [JSON.stringify(due.map((row) => row.id)), ...cleanup.markParams]);
-    // Every batch locks user rows in the same order, so two batches cannot deadlock on them.
-    changed.sort((a, b) => a.owner_id.localeCompare(b.owner_id));
-    for (const row of changed) {
-      await this.quota[cleanup.quota](em, row.owner_id, Number(row.byte_size));
-    }
+    await this.quota.returnMany(
+      em,
+      cleanup.quota,
+      changed.map((row) => ({ ownerId: row.owner_id, bytes: Number(row.byte_size) })),
+    );
     return { selected: due.length, changed: changed.length, keys: keys.length };
   }
 }

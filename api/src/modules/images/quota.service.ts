@@ -77,4 +77,32 @@ export class QuotaService {
       [bytes, userId],
     );
   }
+
+  /**
+   * Gives back the reservations (`release`) or stored usage (`free`) of many
+   * images in two statements, whatever their number. The first locks the
+   * owners in id order, so two batches that lock this way cannot deadlock on
+   * them. The second updates each owner once.
+   */
+  async returnMany(em: EntityManager, kind: 'release' | 'free', images: readonly { ownerId: string; bytes: number }[]): Promise<void> {
+    if (images.length === 0) return;
+    const rows = JSON.stringify(images.map((image) => ({ owner_id: image.ownerId, bytes: image.bytes })));
+    const prefix = kind === 'release' ? 'reserved' : 'used';
+    await em.execute(
+      `select 1 from users
+        where id in (select (value->>'owner_id')::uuid from jsonb_array_elements(?::jsonb))
+        order by id
+        for update`,
+      [rows],
+    );
+    await em.execute(
+      `update users u
+          set ${prefix}_bytes = u.${prefix}_bytes - owners.bytes, ${prefix}_images = u.${prefix}_images - owners.images, updated_at = now()
+         from (select owner_id, sum(bytes) as bytes, count(*) as images
+                 from jsonb_to_recordset(?::jsonb) as image(owner_id uuid, bytes bigint)
+                group by owner_id) owners
+        where u.id = owners.owner_id`,
+      [rows],
+    );
+  }
 }
