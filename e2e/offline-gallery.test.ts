@@ -3,6 +3,7 @@ import {
   CONDITION_TIMEOUT_MS,
   StorageTraffic,
   clearHttpCache,
+  evictCachedImage,
   goOnline,
   reloadOffline,
   signInInApp,
@@ -156,6 +157,37 @@ describe('gallery without a network', () => {
       }
       expect(traffic.servedByServiceWorker().length).toBeGreaterThanOrEqual(IMAGE_COUNT);
       expect(traffic.reachingStorage()).toEqual([]);
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  test(
+    'an image the worker did not keep shows a placeholder offline',
+    async () => {
+      const { page, context } = session;
+      const evicted = images[1];
+      expect(await evictCachedImage(page, evicted.id)).toBe(1);
+      await clearHttpCache(page);
+      await context.setOffline(true);
+      await reloadOffline(page);
+
+      const tile = page.locator(`[data-testid=gallery-item][data-image-id="${evicted.id}"]`);
+      const placeholder = tile.getByTestId('gallery-unavailable-offline');
+      await placeholder.waitFor({ timeout: CONDITION_TIMEOUT_MS });
+      expect(await placeholder.textContent()).toBe('Not saved for offline use');
+      expect(await tile.locator('img').count()).toBe(0);
+      // Its neighbour, still in the worker's cache, renders as before.
+      const neighbour = page.locator(`[data-testid=gallery-item][data-image-id="${images[0].id}"] img`);
+      await neighbour.evaluate((element: PageImage) => element.decode(), undefined, { timeout: CONDITION_TIMEOUT_MS });
+      expect(await neighbour.evaluate((element: PageImage) => element.naturalWidth)).toBe(images[0].width);
+
+      // Back online, the tile loads the image again without a reload.
+      await goOnline(page);
+      const image = tile.locator('img');
+      await image.waitFor({ timeout: CONDITION_TIMEOUT_MS });
+      await image.evaluate((element: PageImage) => element.decode(), undefined, { timeout: CONDITION_TIMEOUT_MS });
+      expect(await image.evaluate((element: PageImage) => element.naturalWidth)).toBe(evicted.width);
+      expect(await placeholder.count()).toBe(0);
     },
     TEST_TIMEOUT_MS,
   );

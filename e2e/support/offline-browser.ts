@@ -19,6 +19,7 @@ interface StorageGlobals {
     open(name: string): Promise<{
       keys(): Promise<{ url: string }[]>;
       match(request: { url: string }): Promise<{ text(): Promise<string> } | undefined>;
+      delete(request: { url: string }): Promise<boolean>;
     }>;
   };
   indexedDB: {
@@ -229,6 +230,25 @@ export async function cachedImagePaths(page: Page): Promise<string[]> {
   const caches = await readCacheStorage(page);
   const responses = caches.find((cache) => /:data:images:cache$/.test(cache.name));
   return (responses?.urls ?? []).map((url) => new URL(url).pathname);
+}
+
+/**
+ * Deletes an image's response from the service worker's `images` data group, as the worker
+ * does once the group holds more than its maxSize. Returns how many responses it deleted.
+ */
+export function evictCachedImage(page: Page, imageId: string): Promise<number> {
+  return page.evaluate(async (id) => {
+    const { caches } = globalThis as unknown as StorageGlobals;
+    let deleted = 0;
+    for (const name of await caches.keys()) {
+      if (!/:data:images:cache$/.test(name)) continue;
+      const cache = await caches.open(name);
+      for (const request of await cache.keys()) {
+        if (new URL(request.url).pathname.endsWith(`/images/${id}`) && (await cache.delete(request))) deleted += 1;
+      }
+    }
+    return deleted;
+  }, imageId);
 }
 
 /** Waits until the service worker's `images` data group contains a response for every image id. */
