@@ -234,7 +234,7 @@ export async function cachedImagePaths(page: Page): Promise<string[]> {
 
 /**
  * Deletes an image's response from the service worker's `images` data group, as the worker
- * does once the group holds more than its maxSize. Returns how many responses it deleted.
+ * does once the group contains more than its maxSize. Returns how many responses it deleted.
  */
 export function evictCachedImage(page: Page, imageId: string): Promise<number> {
   return page.evaluate(async (id) => {
