@@ -163,7 +163,9 @@ describe('confirm after the grant expired', () => {
   let api: TestApi;
 
   beforeAll(async () => {
-    api = await startTestApi({ UPLOAD_GRANT_TTL_SECONDS: '1' });
+    // Grants are signed at the start of the current second, so a TTL of 3 s leaves at least
+    // 2 s for the first confirm, even on a loaded machine.
+    api = await startTestApi({ UPLOAD_GRANT_TTL_SECONDS: '3' });
   });
 
   afterAll(async () => {

@@ -30,7 +30,7 @@ import {
   type ViewUrl,
   type ViewUrlRequest,
 } from './object-storage';
-import { RangeReader } from './range-reader';
+import { DirectS3Requests } from './direct-requests';
 import { signWithSdk, UploadGrantSigner } from './upload-grant-signer';
 import { ViewUrlCache, viewCacheControl } from './view-url';
 import { ViewUrlSigner } from './view-url-signer';
@@ -89,8 +89,8 @@ export class S3ObjectStorage implements ObjectStorage {
   private viewSigner: Promise<ViewUrlSigner | null> | undefined;
   /** Created on the first grant; null when it disagreed with `getSignedUrl` and the SDK signs instead. */
   private grantSigner: Promise<UploadGrantSigner | null> | undefined;
-  /** Created on the first read; null when its signer disagreed with `getSignedUrl` and reads go through the SDK. */
-  private rangeReader: Promise<RangeReader | null> | undefined;
+  /** Created on the first read, copy or single delete; null when it could not be set up and the SDK sends those requests. */
+  private direct: Promise<DirectS3Requests | null> | undefined;
 
   constructor(
     private readonly config: S3Config,
@@ -169,26 +169,23 @@ export class S3ObjectStorage implements ObjectStorage {
   }
 
   async read(key: string, offset: number, length: number): Promise<ObjectRange | null> {
-    this.rangeReader ??= this.createRangeReader();
-    const reader = await this.rangeReader;
+    const direct = await this.directRequests();
     try {
-      return reader ? await reader.read(key, offset, length) : await this.readWithSdk(key, offset, length);
+      return direct ? await direct.read(key, offset, length) : await this.readWithSdk(key, offset, length);
     } catch (error) {
       throw new StorageUnavailableError('GetObject', error);
     }
   }
 
-  private async createRangeReader(): Promise<RangeReader | null> {
-    try {
-      const signer = await ViewUrlSigner.fromClient(this.client, { Bucket: this.bucket });
-      return new RangeReader(signer, !(this.config.endpoint ?? 'https:').startsWith('http:'));
-    } catch (error) {
+  private directRequests(): Promise<DirectS3Requests | null> {
+    this.direct ??= DirectS3Requests.fromClient(this.client, this.bucket).catch((error: unknown) => {
       this.logger.warn(
-        { event: 'storage.range_reader_unavailable', err: error },
-        'Ranged reads go through the SDK, which costs several times more CPU per read.',
+        { event: 'storage.direct_requests_unavailable', err: error },
+        'Confirm sends its ranged GET, copy and delete through the SDK, which costs several times more CPU per request.',
       );
       return null;
-    }
+    });
+    return this.direct;
   }
 
   private async readWithSdk(key: string, offset: number, length: number): Promise<ObjectRange | null> {
@@ -210,7 +207,12 @@ export class S3ObjectStorage implements ObjectStorage {
   }
 
   async copy(sourceKey: string, targetKey: string, metadata: ObjectMetadata): Promise<void> {
+    const direct = await this.directRequests();
     try {
+      if (direct) {
+        await direct.copy(sourceKey, targetKey, metadata);
+        return;
+      }
       await this.client.send(
         new CopyObjectCommand({
           Bucket: this.bucket,
@@ -227,6 +229,16 @@ export class S3ObjectStorage implements ObjectStorage {
   }
 
   async deleteMany(keys: readonly string[]): Promise<void> {
+    // One key, as confirm deletes, is a plain DELETE; batches go to DeleteObjects, one request per 1000 keys.
+    const direct = keys.length === 1 ? await this.directRequests() : null;
+    if (direct) {
+      try {
+        await direct.delete(keys[0]);
+        return;
+      } catch (error) {
+        throw new StorageUnavailableError('DeleteObject', error);
+      }
+    }
     for (let start = 0; start < keys.length; start += 1000) {
       const batch = keys.slice(start, start + 1000);
       try {
@@ -346,7 +358,7 @@ export class S3ObjectStorage implements ObjectStorage {
   }
 
   destroy(): void {
-    void this.rangeReader?.then((reader) => reader?.destroy());
+    void this.direct?.then((direct) => direct?.destroy());
     this.client.destroy();
     this.publicSigner.destroy();
   }

@@ -196,7 +196,7 @@ interface SigningWindow {
 const MAX_OPEN_WINDOWS = 4;
 
 /** A key that needs no escaping, so the probe URL shows the path prefix and the key as they are. */
-const PROBE_KEY = 'sidestep-view-url-signer-probe';
+export const PROBE_KEY = 'sidestep-view-url-signer-probe';
 const PROBE_DATE = new Date(Date.UTC(2024, 0, 1));
 const PROBE_EXPIRES_IN_SECONDS = 60;
 const SIGNATURE_PLACEHOLDER = '0'.repeat(64);
@@ -211,7 +211,7 @@ const PER_SIGNATURE_PARAMS = new Set([
 ]);
 const PAYLOAD_HASH_QUERY_PARAM = 'X-Amz-Content-Sha256';
 
-/** Reads the URL shape from a `getSignedUrl` result for {@link PROBE_KEY}. */
+/** Reads the URL shape from a `getSignedUrl` GET of {@link PROBE_KEY}. */
 export function parseProbeUrl(url: string): ViewUrlTemplate {
   const queryStart = url.indexOf('?');
   const schemeEnd = url.indexOf('://');
