@@ -160,7 +160,12 @@ export class DirectS3Requests {
   }
 }
 
-/** Reads `response` until it ends or `limit` bytes arrived; past the limit the connection is dropped, not drained. */
+/**
+ * Reads `response` to its end, keeping at most `limit` bytes. A body longer
+ * than that (a store that ignored Range) drops the connection instead of
+ * draining it, and a body that ends within the limit leaves the connection
+ * open for the next request.
+ */
 function readAtMost(response: IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -168,7 +173,7 @@ function readAtMost(response: IncomingMessage, limit: number): Promise<Buffer> {
     const onData = (chunk: Buffer) => {
       chunks.push(chunk);
       received += chunk.length;
-      if (received >= limit) {
+      if (received > limit) {
         response.off('data', onData);
         response.destroy();
         resolve(Buffer.concat(chunks).subarray(0, limit));

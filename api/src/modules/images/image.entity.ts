@@ -73,5 +73,57 @@ export class ImageEntity {
   updatedAt: Date = new Date();
 }
 
+/** Columns of an `images` row as plain SQL returns them; MikroORM's driver settings leave bigint and timestamps as text. */
+export interface ImageRow {
+  id: string;
+  owner_id: string;
+  filename: string;
+  content_type: string;
+  byte_size: string | number;
+  sha256: string | null;
+  width: number | null;
+  height: number | null;
+  purpose: ImagePurpose;
+  visibility: Visibility;
+  status: ImageStatus;
+  rejection_reason: string | null;
+  object_key: string | null;
+  grant_expires_at: string;
+  expires_at: string | null;
+  confirmed_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/**
+ * Builds an image from a row without registering it with an EntityManager,
+ * so no flush ever writes it. The upload path reads and writes its rows with
+ * plain SQL, and `em.map` of each row cost about 0.25 ms of CPU.
+ */
+export function imageFromRow(row: ImageRow): ImageEntity {
+  const owner = new UserEntity();
+  owner.id = row.owner_id;
+  const image = new ImageEntity();
+  image.id = row.id;
+  image.owner = owner;
+  image.filename = row.filename;
+  image.contentType = row.content_type;
+  image.byteSize = Number(row.byte_size);
+  image.sha256 = row.sha256 ?? undefined;
+  image.width = row.width ?? undefined;
+  image.height = row.height ?? undefined;
+  image.purpose = row.purpose;
+  image.visibility = row.visibility;
+  image.status = row.status;
+  image.rejectionReason = row.rejection_reason ?? undefined;
+  image.objectKey = row.object_key ?? undefined;
+  image.grantExpiresAt = new Date(row.grant_expires_at);
+  image.expiresAt = row.expires_at === null ? undefined : new Date(row.expires_at);
+  image.confirmedAt = row.confirmed_at === null ? undefined : new Date(row.confirmed_at);
+  image.createdAt = new Date(row.created_at);
+  image.updatedAt = new Date(row.updated_at);
+  return image;
+}
+
 export const incomingKey = (imageId: string) => `incoming/${imageId}`;
 export const finalKey = (imageId: string) => `images/${imageId}`;

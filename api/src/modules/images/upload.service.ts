@@ -9,7 +9,7 @@ import type { ObjectStorage, PresignedRequest } from '../../storage/object-stora
 import { Scope } from '../auth/roles';
 import type { RateLimitService } from '../rate-limit/rate-limit.service';
 import { requireScope } from '../tokens/scopes';
-import { finalKey, ImageEntity, incomingKey } from './image.entity';
+import { finalKey, type ImageEntity, imageFromRow, type ImageRow, incomingKey } from './image.entity';
 import { ImagePurpose, ImageStatus, Visibility } from './image.enums';
 import { INSPECT_WINDOW_BYTES, InspectionFailure, inspectImage } from './inspect-bytes';
 import { QuotaService } from './quota.service';
@@ -74,7 +74,7 @@ export class UploadService {
     const grantExpiresAt = new Date(now + this.config.upload.grantTtlSeconds * 1000);
     const id = randomUUID();
     const createdAt = new Date();
-    const row = await this.quota.reserveAndInsert<Record<string, unknown>>(ctx.em, viewer.userId, request.byteSize, {
+    const row = await this.quota.reserveAndInsert<ImageRow>(ctx.em, viewer.userId, request.byteSize, {
       table: 'images',
       columns: [
         'id', 'owner_id', 'filename', 'content_type', 'byte_size', 'sha256', 'purpose', 'visibility', 'status',
@@ -87,7 +87,7 @@ export class UploadService {
         createdAt, createdAt,
       ],
     });
-    const image = ctx.em.map(ImageEntity, row);
+    const image = imageFromRow(row);
 
     const presigned = await this.storage.createUploadGrant({
       key: incomingKey(image.id),
@@ -113,15 +113,15 @@ export class UploadService {
     requireScope(viewer, Scope.IMAGES_WRITE, 'confirmUpload');
 
     let verifiedNow = false;
-    // The statements are plain SQL: confirm runs once per upload, and entity loads and flushes cost more CPU than the rest of it.
+    // Plain SQL and unmanaged images: confirm runs once per upload, and entity loads, maps and
+    // flushes cost more CPU than the rest of it. Only the statements below write.
     const outcome = await ctx.em.transactional(async (em) => {
-      const [row] = await em.execute<Record<string, unknown>[]>(`select * from images where id = ? and owner_id = ? for update`, [
+      const [row] = await em.execute<ImageRow[]>(`select * from images where id = ? and owner_id = ? for update`, [
         id,
         viewer.userId,
       ]);
       if (!row) throw notFound('image', id);
-      // Mapped into the request's EntityManager, which is never flushed here, so only the statements below write.
-      const image = ctx.em.map(ImageEntity, row);
+      const image = imageFromRow(row);
       if (image.status !== ImageStatus.PENDING_UPLOAD) return { image, failure: undefined };
       const verified = await this.verifyAndPublish(ctx, em, image);
       verifiedNow = verified.failure === undefined;
@@ -193,7 +193,6 @@ export class UploadService {
       await this.storage.deleteMany([source]);
 
       const published = await this.updateImage(
-        ctx,
         em,
         image,
         {
@@ -218,7 +217,7 @@ export class UploadService {
     } catch (error) {
       if (!(error instanceof InspectionFailure)) throw error;
       await this.storage.deleteMany([source]);
-      const rejected = await this.updateImage(ctx, em, image, { status: ImageStatus.REJECTED, rejection_reason: error.message }, 'release');
+      const rejected = await this.updateImage(em, image, { status: ImageStatus.REJECTED, rejection_reason: error.message }, 'release');
       this.metrics.uploadsRejected.inc({ reason: error.reason });
       ctx.logger.info({ event: 'upload.rejected', imageId: image.id, reason: error.reason });
       return { image: rejected, failure: error.message };
@@ -228,24 +227,23 @@ export class UploadService {
   /**
    * Writes the outcome of a confirm and moves the owner's reservation in one
    * statement: `commit` turns it into stored usage, `release` gives it back.
-   * The request's EntityManager gets the updated row.
+   * Returns the updated image.
    */
   private async updateImage(
-    ctx: RequestContext,
     em: EntityManager,
     image: ImageEntity,
     changes: Record<string, unknown>,
     reservation: 'commit' | 'release',
   ): Promise<ImageEntity> {
     const columns = Object.keys(changes);
-    const [row] = await em.execute<Record<string, unknown>[]>(
+    const [row] = await em.execute<ImageRow[]>(
       `with updated as (
          update images set ${columns.map((column) => `${column} = ?`).join(', ')}, updated_at = ? where id = ? returning *
        ), quota as (${reservation === 'commit' ? QuotaService.COMMIT_SQL : QuotaService.RELEASE_SQL})
        select * from updated`,
       [...Object.values(changes), new Date(), image.id, image.byteSize, ...(reservation === 'commit' ? [image.byteSize] : []), image.owner.id],
     );
-    return ctx.em.map(ImageEntity, row);
+    return imageFromRow(row);
   }
 
   private statusAfterConfirm(image: ImageEntity): ImageStatus {
