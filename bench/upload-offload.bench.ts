@@ -13,6 +13,12 @@ export interface UploadOffloadOptions {
   compareAt: number;
   /** Uploads in one sample; figures are per upload, averaged over the sample. */
   uploadsPerSample: number;
+  /**
+   * Clients that upload at the same time in an extra pair of samples at
+   * `compareAt`, reported beside the goal, which is measured with one client.
+   * 0 leaves the pair out.
+   */
+  concurrentClients: number;
 }
 
 export const FULL_UPLOAD_OPTIONS: UploadOffloadOptions = {
@@ -20,6 +26,7 @@ export const FULL_UPLOAD_OPTIONS: UploadOffloadOptions = {
   rounds: 9,
   compareAt: 10 * MiB,
   uploadsPerSample: 4,
+  concurrentClients: 4,
 };
 
 /**
@@ -49,12 +56,17 @@ export async function runUploadOffload(options: UploadOffloadOptions = FULL_UPLO
   for (const size of options.sizes) photos.set(size, await photoOfSize(size));
 
   const api = await startBenchApi();
-  const client = new HttpClient(api.url, 1);
-  const storage = new HttpClient(api.s3Endpoint, 1);
+  // One connection to each server for the sequential samples, which use only the first;
+  // the concurrent samples open one more per extra client.
+  const connections = Math.max(1, options.concurrentClients);
+  const client = new HttpClient(api.url, connections);
+  const storage = new HttpClient(api.s3Endpoint, connections);
   try {
     const token = await signUp(client, 'uploader');
     const upload = (flow: Flow, photo: Buffer) =>
       flow === 'sidestep' ? uploadThroughSidestep(client, storage, token, photo) : uploadThroughProxy(client, token, photo);
+    const uploadTogether = (flow: Flow, photo: Buffer) =>
+      Promise.all(Array.from({ length: options.concurrentClients }, () => upload(flow, photo)));
 
     // Warm up both paths, so JIT compilation and first connections land outside the samples.
     for (const flow of FLOWS) {
@@ -67,7 +79,7 @@ export async function runUploadOffload(options: UploadOffloadOptions = FULL_UPLO
     for (let warm = 0; warm < 20; warm += 1) await floor();
 
     const samples = new Map<string, Sample[]>();
-    const measure = async (id: string, run: () => Promise<unknown>) => {
+    const measure = async (id: string, run: () => Promise<unknown>, uploadsPerRun = 1) => {
       // A full collection leaves no garbage of the previous sample behind. V8 also drops the
       // bytecode of functions that went unused over several collections, so one unmeasured
       // run compiles the path again, as steady traffic would keep it compiled.
@@ -76,17 +88,23 @@ export async function runUploadOffload(options: UploadOffloadOptions = FULL_UPLO
       const before = await api.stats();
       for (let upload = 0; upload < options.uploadsPerSample; upload += 1) await run();
       const after = await api.stats();
+      const uploads = options.uploadsPerSample * uploadsPerRun;
       if (!samples.has(id)) samples.set(id, []);
       samples.get(id)!.push({
-        httpBytes: httpBytesDelta(before, after) / options.uploadsPerSample,
-        storageBytes: storageBytesDelta(before, after) / options.uploadsPerSample,
-        cpuMicros: cpuDelta(before, after) / options.uploadsPerSample,
+        httpBytes: httpBytesDelta(before, after) / uploads,
+        storageBytes: storageBytesDelta(before, after) / uploads,
+        cpuMicros: cpuDelta(before, after) / uploads,
       });
     };
     for (let round = 0; round < options.rounds; round += 1) {
       await measure('floor', floor);
       for (const size of rotate(options.sizes, round)) {
         for (const flow of rotate(FLOWS, round)) await measure(`${flow}:${size}`, () => upload(flow, photos.get(size)!));
+      }
+      if (options.concurrentClients > 0) {
+        for (const flow of rotate(FLOWS, round)) {
+          await measure(`${flow}:together`, () => uploadTogether(flow, photos.get(options.compareAt)!), options.concurrentClients);
+        }
       }
     }
     return report(options, photos, samples);
@@ -133,6 +151,26 @@ function report(options: UploadOffloadOptions, photos: Map<number, Buffer>, samp
     3,
   );
   figures['sidestep ÷ floor: API CPU'] = formatSummary(summarize(rounds.map((round) => sidestepAt[round].cpuMicros / floor[round].cpuMicros)), '×', 2);
+  if (options.concurrentClients > 0) {
+    const sidestepTogether = samples.get('sidestep:together')!;
+    const proxyTogether = samples.get('proxy:together')!;
+    const clients = `${options.concurrentClients} clients at once`;
+    figures[`sidestep ${formatBytes(options.compareAt)}, ${clients}: API CPU per upload`] = formatSummary(
+      summarize(sidestepTogether.map((run) => run.cpuMicros / 1000)),
+      'ms',
+      2,
+    );
+    figures[`proxy ${formatBytes(options.compareAt)}, ${clients}: API CPU per upload`] = formatSummary(
+      summarize(proxyTogether.map((run) => run.cpuMicros / 1000)),
+      'ms',
+      2,
+    );
+    figures[`sidestep ÷ proxy at ${formatBytes(options.compareAt)}, ${clients}: API CPU`] = formatSummary(
+      summarize(rounds.map((round) => sidestepTogether[round].cpuMicros / proxyTogether[round].cpuMicros)),
+      '×',
+      2,
+    );
+  }
   const medianCpu = options.sizes.map((size) => summarize(of('sidestep', size).map((run) => run.cpuMicros)).median);
   figures['sidestep API CPU per upload, highest ÷ lowest median across sizes'] = (Math.max(...medianCpu) / Math.min(...medianCpu)).toFixed(3);
 
