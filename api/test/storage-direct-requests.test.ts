@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { create as contentDisposition } from 'content-disposition';
 import { createLogger } from '../src/logging/logger';
@@ -35,7 +35,7 @@ describe('S3ObjectStorage.read', () => {
     expect(middle?.bytes.equals(body.subarray(50_000, 51_000))).toBe(true);
 
     const tail = await api.sidestep.storage.read('incoming/read-test', 99_990, 1000);
-    expect(tail).toEqual({ bytes: body.subarray(99_990), size: 100_000 });
+    expect(tail).toEqual({ bytes: body.subarray(99_990), size: 100_000, etag: createHash('md5').update(body).digest('hex') });
   });
 
   it('reads nothing past the end and names the size', async () => {
@@ -45,12 +45,12 @@ describe('S3ObjectStorage.read', () => {
   });
 
   it('reads an empty object as size 0 without waiting for a body', async () => {
-    expect(await api.sidestep.storage.read('incoming/read-empty', 0, 65_536)).toEqual({ bytes: Buffer.alloc(0), size: 0 });
+    expect(await api.sidestep.storage.read('incoming/read-empty', 0, 65_536)).toMatchObject({ bytes: Buffer.alloc(0), size: 0 });
   });
 
   it('reads keys with spaces, Unicode and reserved characters', async () => {
     const range = await api.sidestep.storage.read('incoming/ä ö/100% #1?.bin', 0, 64);
-    expect(range).toEqual({ bytes: body.subarray(0, 10), size: 10 });
+    expect(range).toMatchObject({ bytes: body.subarray(0, 10), size: 10 });
   });
 
   it('returns null for a missing object', async () => {
@@ -91,7 +91,11 @@ describe('S3ObjectStorage.copy and single deletes', () => {
   it.each(keys)('copies %j with new metadata', async (source) => {
     const target = `images/copy of ${source.split('/').pop()}`;
     const disposition = contentDisposition('Ferien am Meer – Ü 1.jpg', { type: 'inline' });
-    await api.sidestep.storage.copy(source, target, { contentType: 'image/jpeg', contentDisposition: disposition });
+    const read = await api.sidestep.storage.read(source, 0, 16);
+    const copied = await api.sidestep.storage.copy(source, target, { contentType: 'image/jpeg', contentDisposition: disposition }, read?.etag);
+    // The copy of an object uploaded in one part has the same ETag, the MD5 of its bytes.
+    expect(copied.etag).toBe(createHash('md5').update(body).digest('hex'));
+    expect(read?.etag).toBe(copied.etag);
 
     const head = await client.send(new HeadObjectCommand({ Bucket: api.sidestep.config.s3.bucket, Key: target }));
     expect(head.ContentType).toBe('image/jpeg');

@@ -44,6 +44,31 @@ describe('confirm checks', () => {
     await expectRejectedAndReleased(user, grant.image.id, /grant was for/);
   });
 
+  it('rejects bytes replaced between the check and the copy', async () => {
+    const user = await signUp(api);
+    const checked = await png(40, 30);
+    const grant = await requestGrant(api, user.token, { filename: 'swap.png', contentType: 'image/png', byteSize: checked.length });
+    await putRaw(api, `incoming/${grant.image.id}`, checked);
+
+    // A second PUT with the same grant lands after confirm read the object and before it copies.
+    const replacement = Buffer.from(checked);
+    replacement[replacement.length - 20] ^= 0xff;
+    const storage = api.sidestep.storage;
+    const copy = storage.copy.bind(storage);
+    const spy = jest.spyOn(storage, 'copy').mockImplementationOnce(async (...args) => {
+      await putRaw(api, `incoming/${grant.image.id}`, replacement);
+      return copy(...args);
+    });
+    try {
+      const result = await api.gql(CONFIRM_UPLOAD, { id: grant.image.id }, user.token);
+      expect(result.errors?.[0].extensions?.code).toBe('UPLOAD_MISMATCH');
+      expect(result.errors?.[0].message).toContain('replaced by another upload');
+    } finally {
+      spy.mockRestore();
+    }
+    await expectRejectedAndReleased(user, grant.image.id, /replaced by another upload/);
+  });
+
   it('rejects an empty object', async () => {
     const { user, grant, result } = await confirmWithStoredBytes('image/png', 100, Buffer.alloc(0));
     expect(result.errors?.[0].extensions?.code).toBe('UPLOAD_MISMATCH');

@@ -3,7 +3,7 @@ import https from 'node:https';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { SignatureV4 } from '@smithy/signature-v4';
-import type { ObjectMetadata, ObjectRange } from './object-storage';
+import { bareEtag, type CopyResult, type ObjectMetadata, type ObjectRange, SourceChangedError } from './object-storage';
 import { escapeObjectKey, parseProbeUrl, PROBE_KEY } from './view-url-signer';
 
 /** Error for a request that the store rejected. */
@@ -80,14 +80,15 @@ export class DirectS3Requests {
         response.destroy();
         throw new S3RequestError('a ranged GET', status, `no object size in Content-Range "${response.headers['content-range'] ?? ''}"`);
       }
+      const etag = bareEtag(response.headers.etag);
       if (offset >= size) {
         // Nothing to read. The embedded server sends Content-Length 1 and no body for a ranged GET of an empty object, so do not wait for one.
         response.destroy();
-        return { bytes: Buffer.alloc(0), size };
+        return { bytes: Buffer.alloc(0), size, etag };
       }
       // A store that ignores Range sends the whole object from byte 0.
       const bytes = await readAtMost(response, status === 206 ? length : offset + length);
-      return { bytes: status === 200 ? bytes.subarray(offset, offset + length) : bytes, size };
+      return { bytes: status === 200 ? bytes.subarray(offset, offset + length) : bytes, size, etag };
     }
 
     const body = (await readAtMost(response, MAX_ERROR_BODY_BYTES)).toString('utf8');
@@ -96,24 +97,33 @@ export class DirectS3Requests {
     if (status === 416) {
       // The range starts at or past the end. S3 names the size in the error body; at offset 0 the object is empty.
       const size = totalFromContentRange(response.headers['content-range']) ?? Number(/<ActualObjectSize>(\d+)</.exec(body)?.[1] ?? NaN);
-      if (Number.isSafeInteger(size)) return { bytes: Buffer.alloc(0), size };
-      if (offset === 0) return { bytes: Buffer.alloc(0), size: 0 };
+      const etag = bareEtag(response.headers.etag);
+      if (Number.isSafeInteger(size)) return { bytes: Buffer.alloc(0), size, etag };
+      if (offset === 0) return { bytes: Buffer.alloc(0), size: 0, etag };
     }
     throw new S3RequestError('a ranged GET', status, code);
   }
 
-  /** Copies `sourceKey` to `targetKey` inside the bucket, replacing its metadata with `metadata`. */
-  async copy(sourceKey: string, targetKey: string, metadata: ObjectMetadata): Promise<void> {
-    const response = await this.send('PUT', targetKey, {
+  /**
+   * Copies `sourceKey` to `targetKey` inside the bucket, replacing its
+   * metadata with `metadata`, and returns the copy's ETag. With `ifMatch` the
+   * store copies only while the source has that ETag.
+   */
+  async copy(sourceKey: string, targetKey: string, metadata: ObjectMetadata, ifMatch?: string): Promise<CopyResult> {
+    const headers: Record<string, string> = {
       'x-amz-copy-source': `/${this.bucket}/${escapeObjectKey(sourceKey)}`,
       'x-amz-metadata-directive': 'REPLACE',
       'content-type': metadata.contentType,
       'content-disposition': metadata.contentDisposition,
-    });
+    };
+    if (ifMatch) headers['x-amz-copy-source-if-match'] = `"${ifMatch}"`;
+    const response = await this.send('PUT', targetKey, headers);
     const status = response.statusCode ?? 0;
     const body = (await readAtMost(response, MAX_ERROR_BODY_BYTES)).toString('utf8');
+    if (status === 412) throw new SourceChangedError(sourceKey);
     // S3 can fail a copy after it sent 200, with an error document as the body.
     if (status !== 200 || body.includes('<Error>')) throw new S3RequestError('CopyObject', status, errorCode(body));
+    return { etag: bareEtag(/<ETag>([^<]*)<\/ETag>/.exec(body)?.[1]) };
   }
 
   /** Deletes `key`; a missing key is not an error. */

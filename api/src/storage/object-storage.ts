@@ -21,8 +21,13 @@ export interface ObjectStorage {
    */
   read(key: string, offset: number, length: number): Promise<ObjectRange | null>;
 
-  /** Copies inside the bucket, replacing metadata with the given values. */
-  copy(sourceKey: string, targetKey: string, metadata: ObjectMetadata): Promise<void>;
+  /**
+   * Copies inside the bucket, replacing metadata with the given values, and
+   * returns the copy's ETag when the store reports one. With `ifMatch`, a
+   * store that supports the condition copies only while the source still has
+   * that ETag, and throws {@link SourceChangedError} otherwise.
+   */
+  copy(sourceKey: string, targetKey: string, metadata: ObjectMetadata, ifMatch?: string): Promise<CopyResult>;
 
   /** Deletes keys in batches of at most 1000; missing keys are not an error. */
   deleteMany(keys: readonly string[]): Promise<void>;
@@ -75,6 +80,13 @@ export interface ObjectRange {
   bytes: Buffer;
   /** Size of the whole object in bytes. */
   size: number;
+  /** ETag of the object that was read, without quotes, when the store sent one. */
+  etag: string | undefined;
+}
+
+export interface CopyResult {
+  /** ETag of the new object, without quotes, when the store sent one. */
+  etag: string | undefined;
 }
 
 export interface ObjectMetadata {
@@ -99,6 +111,20 @@ export interface BucketSetupResult {
   created: boolean;
   corsApplied: boolean;
   lifecycleApplied: boolean;
+}
+
+/** Thrown when a conditional copy found that its source no longer has the expected ETag. */
+export class SourceChangedError extends Error {
+  constructor(readonly sourceKey: string) {
+    super(`The object "${sourceKey}" changed before it could be copied.`);
+    this.name = 'SourceChangedError';
+  }
+}
+
+/** Returns an ETag without its quotes, as S3 sends it in headers (`"abc"`) and in XML (`&quot;abc&quot;`). */
+export function bareEtag(etag: string | undefined | null): string | undefined {
+  if (!etag) return undefined;
+  return etag.replace(/&quot;|"/g, '').trim() || undefined;
 }
 
 /** Thrown when the store cannot be reached or responds with a server error. */

@@ -20,6 +20,9 @@ import {
   StorageUnavailableError,
   type BucketSetup,
   type BucketSetupResult,
+  bareEtag,
+  type CopyResult,
+  SourceChangedError,
   type ObjectHead,
   type ObjectMetadata,
   type ObjectPage,
@@ -196,34 +199,35 @@ export class S3ObjectStorage implements ObjectStorage {
       const bytes = await result.Body!.transformToByteArray();
       const size = Number(/\/(\d+)$/.exec(result.ContentRange ?? '')?.[1] ?? result.ContentLength);
       // A store that ignores Range sends everything; never keep more than asked.
-      return { bytes: Buffer.from(bytes.subarray(0, length)), size };
+      return { bytes: Buffer.from(bytes.subarray(0, length)), size, etag: bareEtag(result.ETag) };
     } catch (error) {
       if (isMissing(error)) return null;
       if (error instanceof S3ServiceException && error.$metadata.httpStatusCode === 416 && offset === 0) {
-        return { bytes: Buffer.alloc(0), size: 0 };
+        return { bytes: Buffer.alloc(0), size: 0, etag: undefined };
       }
       throw error;
     }
   }
 
-  async copy(sourceKey: string, targetKey: string, metadata: ObjectMetadata): Promise<void> {
+  async copy(sourceKey: string, targetKey: string, metadata: ObjectMetadata, ifMatch?: string): Promise<CopyResult> {
     const direct = await this.directRequests();
     try {
-      if (direct) {
-        await direct.copy(sourceKey, targetKey, metadata);
-        return;
-      }
-      await this.client.send(
+      if (direct) return await direct.copy(sourceKey, targetKey, metadata, ifMatch);
+      const result = await this.client.send(
         new CopyObjectCommand({
           Bucket: this.bucket,
           Key: targetKey,
           CopySource: `${this.bucket}/${encodeURIComponent(sourceKey).replace(/%2F/g, '/')}`,
+          CopySourceIfMatch: ifMatch ? `"${ifMatch}"` : undefined,
           MetadataDirective: 'REPLACE',
           ContentType: metadata.contentType,
           ContentDisposition: metadata.contentDisposition,
         }),
       );
+      return { etag: bareEtag(result.CopyObjectResult?.ETag) };
     } catch (error) {
+      if (error instanceof SourceChangedError) throw error;
+      if (error instanceof S3ServiceException && error.$metadata.httpStatusCode === 412) throw new SourceChangedError(sourceKey);
       throw new StorageUnavailableError('CopyObject', error);
     }
   }

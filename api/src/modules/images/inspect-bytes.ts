@@ -22,7 +22,7 @@ export interface InspectedImage {
 /** Why stored bytes were rejected; `message` is shown to the uploader. */
 export class InspectionFailure extends Error {
   constructor(
-    readonly reason: 'EMPTY' | 'SIZE_MISMATCH' | 'TYPE_MISMATCH' | 'UNREADABLE_HEADER' | 'TOO_MANY_PIXELS',
+    readonly reason: 'EMPTY' | 'SIZE_MISMATCH' | 'TYPE_MISMATCH' | 'UNREADABLE_HEADER' | 'TOO_MANY_PIXELS' | 'REPLACED',
     message: string,
   ) {
     super(message);

@@ -5,7 +5,7 @@ import type { Config } from '../../config/config';
 import type { RequestContext } from '../../context';
 import { AppError, badInput, notFound, unauthenticated } from '../../errors/app-error';
 import type { Metrics } from '../../metrics/metrics';
-import type { ObjectStorage, PresignedRequest } from '../../storage/object-storage';
+import { type ObjectStorage, type PresignedRequest, SourceChangedError } from '../../storage/object-storage';
 import { Scope } from '../auth/roles';
 import type { RateLimitService } from '../rate-limit/rate-limit.service';
 import { requireScope } from '../tokens/scopes';
@@ -28,6 +28,15 @@ export interface UploadGrant {
   request: PresignedRequest;
   expiresAt: Date;
 }
+
+/** True when both ETags are known and differ: the object is not the one that was checked. */
+const changedSince = (checked: string | undefined, seen: string | undefined) => checked !== undefined && seen !== undefined && checked !== seen;
+
+const replacedDuringConfirm = () =>
+  new InspectionFailure(
+    'REPLACED',
+    'The file was replaced by another upload while it was being checked. Request a new grant and upload the file once.',
+  );
 
 /** Seconds a client should wait before it confirms again, sent as retryAfterSeconds with UPLOAD_NOT_FOUND. */
 const CONFIRM_RETRY_SECONDS = 2;
@@ -180,16 +189,27 @@ export class UploadService {
       }
       const inspected = await inspectImage(
         stored.bytes,
-        async (offset, length) => (await this.storage.read(source, offset, length))?.bytes ?? Buffer.alloc(0),
+        async (offset, length) => {
+          const range = await this.storage.read(source, offset, length);
+          if (range && changedSince(stored.etag, range.etag)) throw replacedDuringConfirm();
+          return range?.bytes ?? Buffer.alloc(0);
+        },
         image.contentType,
         this.config.upload.maxPixels,
       );
 
+      // A PUT with the same grant can replace the object between the check and the copy. The
+      // copy is conditional on the ETag that was checked where the store supports it, and the
+      // copy's own ETag is compared afterwards where it does not (the embedded server).
       const target = finalKey(image.id);
-      await this.storage.copy(source, target, {
-        contentType: inspected.contentType,
-        contentDisposition: contentDisposition(image.filename, { type: 'inline' }),
+      const metadata = { contentType: inspected.contentType, contentDisposition: contentDisposition(image.filename, { type: 'inline' }) };
+      const copied = await this.storage.copy(source, target, metadata, stored.etag).catch((error: unknown) => {
+        throw error instanceof SourceChangedError ? replacedDuringConfirm() : error;
       });
+      if (changedSince(stored.etag, copied.etag)) {
+        await this.storage.deleteMany([target]);
+        throw replacedDuringConfirm();
+      }
       await this.storage.deleteMany([source]);
 
       const published = await this.updateImage(
