@@ -2,11 +2,10 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError } from '../../errors/app-error';
 import { UserEntity } from '../users/user.entity';
 
-/** A row to insert together with a reservation; `columns` are SQL column names written as they are. */
+/** A row to insert together with a reservation; the keys of `values` are SQL column names, written as they are. */
 export interface PendingInsert {
   table: string;
-  columns: readonly string[];
-  values: readonly unknown[];
+  values: Readonly<Record<string, unknown>>;
 }
 
 /**
@@ -30,10 +29,10 @@ export class QuotaService {
             and used_images + reserved_images + 1 <= quota_images
           returning id
        )
-       insert into ${row.table} (${row.columns.join(', ')})
-       select ${row.columns.map(() => '?').join(', ')} from reserved
+       insert into ${row.table} (${Object.keys(row.values).join(', ')})
+       select ${Object.keys(row.values).map(() => '?').join(', ')} from reserved
        returning *`,
-      [bytes, userId, bytes, ...row.values],
+      [bytes, userId, bytes, ...Object.values(row.values)],
     );
     if (rows.length === 1) return rows[0];
     throw await this.exceeded(em, userId, bytes);

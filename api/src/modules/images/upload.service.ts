@@ -81,20 +81,24 @@ export class UploadService {
     // SigV4 dates have whole seconds, so the grant is signed at `now` and expires exactly at grantExpiresAt.
     const now = Math.floor(Date.now() / 1000) * 1000;
     const grantExpiresAt = new Date(now + this.config.upload.grantTtlSeconds * 1000);
-    const id = randomUUID();
     const createdAt = new Date();
     const row = await this.quota.reserveAndInsert<ImageRow>(ctx.em, viewer.userId, request.byteSize, {
       table: 'images',
-      columns: [
-        'id', 'owner_id', 'filename', 'content_type', 'byte_size', 'sha256', 'purpose', 'visibility', 'status',
-        'grant_expires_at', 'expires_at', 'created_at', 'updated_at',
-      ],
-      values: [
-        id, viewer.userId, request.filename, request.contentType, request.byteSize, request.sha256Hex ?? null, request.purpose,
-        request.visibility, ImageStatus.PENDING_UPLOAD, grantExpiresAt,
-        request.purpose === ImagePurpose.PROCESSING ? new Date(now + this.config.upload.processingTtlSeconds * 1000) : null,
-        createdAt, createdAt,
-      ],
+      values: {
+        id: randomUUID(),
+        owner_id: viewer.userId,
+        filename: request.filename,
+        content_type: request.contentType,
+        byte_size: request.byteSize,
+        sha256: request.sha256Hex ?? null,
+        purpose: request.purpose,
+        visibility: request.visibility,
+        status: ImageStatus.PENDING_UPLOAD,
+        grant_expires_at: grantExpiresAt,
+        expires_at: request.purpose === ImagePurpose.PROCESSING ? new Date(now + this.config.upload.processingTtlSeconds * 1000) : null,
+        created_at: createdAt,
+        updated_at: createdAt,
+      },
     });
     const image = imageFromRow(row);
 
