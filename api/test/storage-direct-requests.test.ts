@@ -1,7 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
+import net from 'node:net';
 import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { create as contentDisposition } from 'content-disposition';
 import { createLogger } from '../src/logging/logger';
+import { DirectS3Requests } from '../src/storage/direct-requests';
 import { S3ObjectStorage } from '../src/storage/s3-object-storage';
 import { putRaw } from './support/raw-storage';
 import { startTestApi, type TestApi } from './support/test-api';
@@ -133,3 +135,31 @@ describe('S3ObjectStorage.copy and single deletes', () => {
     }
   });
 });
+
+describe('DirectS3Requests timeouts', () => {
+  it('fails a request that gets no response in time', async () => {
+    // A server on loopback that accepts connections and never answers.
+    const sockets = new Set<net.Socket>();
+    const silent = net.createServer((socket) => sockets.add(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as net.AddressInfo;
+    const client = new S3Client({
+      endpoint: `http://127.0.0.1:${port}`,
+      region: 'us-east-1',
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    });
+    const requests = await DirectS3Requests.fromClient(client, 'sidestep', 200);
+    try {
+      const started = Date.now();
+      await expect(requests.read('incoming/slow', 0, 10)).rejects.toThrow('got no response within 200 ms');
+      expect(Date.now() - started).toBeLessThan(5000);
+    } finally {
+      requests.destroy();
+      client.destroy();
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
+  });
+});
+

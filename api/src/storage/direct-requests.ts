@@ -22,12 +22,14 @@ export class S3RequestError extends Error {
 const EMPTY_BODY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 /** Maximum bytes of a response body kept to find an S3 error code. */
 const MAX_ERROR_BODY_BYTES = 4096;
+/** Milliseconds a request may go without any traffic before it fails; confirm holds a row lock meanwhile. */
+export const DEFAULT_STORAGE_TIMEOUT_MS = 30_000;
 
 /**
  * The three object requests that confirm makes (a ranged GET, a server-side
  * copy and a delete), sent as plain HTTP requests that @smithy/signature-v4
- * signs. Through the SDK's command stack each of them cost 1.5 to 2.5 ms of
- * CPU on a 2-core VM, and about 0.4 ms here. The endpoint, path style and
+ * signs. Through the SDK's command stack each of them cost 1.3 to 2.5 ms of
+ * CPU on a 2-core VM, and 0.4 to 0.7 ms here. The endpoint, path style and
  * region come from a `getSignedUrl` probe of the same client, so the requests
  * go where the SDK would send them. Everything else stays with the SDK.
  */
@@ -41,6 +43,7 @@ export class DirectS3Requests {
     /** Escaped path before the key: `/<bucket>/` for path-style URLs, `/` for virtual-hosted ones. */
     private readonly pathPrefix: string,
     private readonly bucket: string,
+    private readonly timeoutMs: number,
   ) {
     const secure = origin.protocol === 'https:';
     const agentOptions = { keepAlive: true, maxSockets: 64, maxFreeSockets: 16 };
@@ -49,7 +52,7 @@ export class DirectS3Requests {
   }
 
   /** Creates the requests for `bucket` with the endpoint, region and credentials of `client`. */
-  static async fromClient(client: S3Client, bucket: string): Promise<DirectS3Requests> {
+  static async fromClient(client: S3Client, bucket: string, timeoutMs = DEFAULT_STORAGE_TIMEOUT_MS): Promise<DirectS3Requests> {
     const probe = await getSignedUrl(client, new GetObjectCommand({ Bucket: bucket, Key: PROBE_KEY }), { expiresIn: 60 });
     const template = parseProbeUrl(probe);
     const signer = new SignatureV4({
@@ -60,7 +63,7 @@ export class DirectS3Requests {
       uriEscapePath: false,
       applyChecksum: false,
     });
-    return new DirectS3Requests(signer, new URL(template.origin), template.pathPrefix, bucket);
+    return new DirectS3Requests(signer, new URL(template.origin), template.pathPrefix, bucket, timeoutMs);
   }
 
   /**
@@ -162,8 +165,13 @@ export class DirectS3Requests {
           headers: signed.headers as OutgoingHttpHeaders,
           agent: this.agent,
         },
-        resolve,
+        (response) => {
+          // The timeout covers the body too, which the callers read after this resolves.
+          response.setTimeout(this.timeoutMs, () => response.destroy(new Error(`${method} ${path} sent no data for ${this.timeoutMs} ms.`)));
+          resolve(response);
+        },
       );
+      request.setTimeout(this.timeoutMs, () => request.destroy(new Error(`${method} ${path} got no response within ${this.timeoutMs} ms.`)));
       request.once('error', reject);
       request.end();
     });
