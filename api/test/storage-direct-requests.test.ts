@@ -138,7 +138,7 @@ describe('S3ObjectStorage.copy and single deletes', () => {
 
 describe('DirectS3Requests timeouts', () => {
   it('fails a request that gets no response in time', async () => {
-    // A server on loopback that accepts connections and never answers.
+    // A server on loopback that accepts connections and never responds.
     const sockets = new Set<net.Socket>();
     const silent = net.createServer((socket) => sockets.add(socket));
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
