@@ -51,7 +51,7 @@ export async function runViewUrlSigning(options: ViewUrlSigningOptions = FULL_SI
     responseChecksumValidation: 'WHEN_REQUIRED',
   });
   const storage = new S3ObjectStorage(
-    { endpoint: ENDPOINT, publicEndpoint: ENDPOINT, region: REGION, bucket: BUCKET, ...CREDENTIALS, forcePathStyle: true, keepPrefixMarkers: false },
+    { endpoint: ENDPOINT, publicEndpoint: ENDPOINT, region: REGION, bucket: BUCKET, ...CREDENTIALS, forcePathStyle: true, keepPrefixMarkers: false, requestTimeoutMs: 30_000 },
     { ttlSeconds: TTL_SECONDS, windowSeconds: WINDOW_SECONDS },
     createLogger('warn'),
   );

@@ -2,8 +2,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import net from 'node:net';
 import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { create as contentDisposition } from 'content-disposition';
+import { ConfigError, loadConfig } from '../src/config/config';
 import { createLogger } from '../src/logging/logger';
-import { DirectS3Requests } from '../src/storage/direct-requests';
 import { S3ObjectStorage } from '../src/storage/s3-object-storage';
 import { putRaw } from './support/raw-storage';
 import { startTestApi, type TestApi } from './support/test-api';
@@ -136,30 +136,63 @@ describe('S3ObjectStorage.copy and single deletes', () => {
   });
 });
 
-describe('DirectS3Requests timeouts', () => {
-  it('fails a request that gets no response in time', async () => {
-    // A server on loopback that accepts connections and never responds.
-    const sockets = new Set<net.Socket>();
-    const silent = net.createServer((socket) => sockets.add(socket));
+describe('storage request timeouts', () => {
+  // A server on loopback that accepts connections and never responds.
+  const sockets = new Set<net.Socket>();
+  const silent = net.createServer((socket) => sockets.add(socket));
+  let storage: S3ObjectStorage;
+
+  beforeAll(async () => {
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     const { port } = silent.address() as net.AddressInfo;
-    const client = new S3Client({
-      endpoint: `http://127.0.0.1:${port}`,
-      region: 'us-east-1',
-      forcePathStyle: true,
-      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
-    });
-    const requests = await DirectS3Requests.fromClient(client, 'sidestep', 200);
+    const endpoint = `http://127.0.0.1:${port}`;
+    storage = new S3ObjectStorage(
+      {
+        endpoint,
+        publicEndpoint: endpoint,
+        region: 'us-east-1',
+        bucket: 'sidestep',
+        accessKeyId: 'S3RVER',
+        secretAccessKey: 'S3RVER',
+        forcePathStyle: true,
+        keepPrefixMarkers: false,
+        requestTimeoutMs: 200,
+      },
+      { ttlSeconds: 3600, windowSeconds: 900 },
+      createLogger('silent'),
+    );
+  });
+
+  afterAll(async () => {
+    storage.destroy();
+    for (const socket of sockets) socket.destroy();
+    await new Promise((resolve) => silent.close(resolve));
+  });
+
+  it('fails a direct request that gets no response', async () => {
+    const started = Date.now();
+    await expect(storage.read('incoming/slow', 0, 10)).rejects.toThrow('got no response within 200 ms');
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  it('fails an SDK request that gets no response', async () => {
+    const started = Date.now();
+    await expect(storage.head('incoming/slow')).rejects.toThrow(/HeadObject.*exceeded the configured 200 ms/);
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+});
+
+describe('storage timeout setting', () => {
+  it('defaults to 30 s and rejects values out of range', () => {
+    expect(loadConfig({}).s3.requestTimeoutMs).toBe(30_000);
+    expect(loadConfig({ S3_REQUEST_TIMEOUT_MS: '1500' }).s3.requestTimeoutMs).toBe(1500);
+    expect(() => loadConfig({ S3_REQUEST_TIMEOUT_MS: '5' })).toThrow(ConfigError);
     try {
-      const started = Date.now();
-      await expect(requests.read('incoming/slow', 0, 10)).rejects.toThrow('got no response within 200 ms');
-      expect(Date.now() - started).toBeLessThan(5000);
-    } finally {
-      requests.destroy();
-      client.destroy();
-      for (const socket of sockets) socket.destroy();
-      await new Promise((resolve) => silent.close(resolve));
+      loadConfig({ S3_REQUEST_TIMEOUT_MS: 'soon' });
+    } catch (error) {
+      expect((error as ConfigError).problems.join('\n')).toContain('S3_REQUEST_TIMEOUT_MS="soon" is not a whole number');
     }
+    expect.assertions(4);
   });
 });
 

@@ -62,6 +62,12 @@ export interface S3Config {
    * is lost, so the markers keep the directories from ever being empty.
    */
   readonly keepPrefixMarkers: boolean;
+  /**
+   * `S3_REQUEST_TIMEOUT_MS` (default 30000): how long a storage request may
+   * wait for a response, or for more of its body, before it fails. Confirm
+   * and the cleanup jobs hold row locks during their storage requests.
+   */
+  readonly requestTimeoutMs: number;
 }
 
 export interface UploadConfig {
@@ -273,6 +279,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     secretAccessKey: embeddedS3 ? 'S3RVER' : (read.string('S3_SECRET_ACCESS_KEY') ?? ''),
     forcePathStyle: read.boolean('S3_FORCE_PATH_STYLE', embeddedS3 || endpoint !== undefined),
     keepPrefixMarkers: read.boolean('S3_KEEP_PREFIX_MARKERS', embeddedS3),
+    requestTimeoutMs: read.integer('S3_REQUEST_TIMEOUT_MS', 30_000, 100, 600_000),
   };
   if (!embeddedS3 && (!s3.accessKeyId || !s3.secretAccessKey)) {
     read.problems.push('S3_ENDPOINT is set, so S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY must be set too.');

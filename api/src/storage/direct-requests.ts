@@ -22,8 +22,6 @@ export class S3RequestError extends Error {
 const EMPTY_BODY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 /** Maximum bytes of a response body kept to find an S3 error code. */
 const MAX_ERROR_BODY_BYTES = 4096;
-/** Milliseconds a request may go without any traffic before it fails; confirm holds a row lock meanwhile. */
-export const DEFAULT_STORAGE_TIMEOUT_MS = 30_000;
 
 /**
  * The three object requests that confirm makes (a ranged GET, a server-side
@@ -51,8 +49,12 @@ export class DirectS3Requests {
     this.transport = secure ? https : http;
   }
 
-  /** Creates the requests for `bucket` with the endpoint, region and credentials of `client`. */
-  static async fromClient(client: S3Client, bucket: string, timeoutMs = DEFAULT_STORAGE_TIMEOUT_MS): Promise<DirectS3Requests> {
+  /**
+   * Creates the requests for `bucket` with the endpoint, region and
+   * credentials of `client`. A request fails when it waits `timeoutMs` for a
+   * response or for more of its body.
+   */
+  static async fromClient(client: S3Client, bucket: string, timeoutMs: number): Promise<DirectS3Requests> {
     const probe = await getSignedUrl(client, new GetObjectCommand({ Bucket: bucket, Key: PROBE_KEY }), { expiresIn: 60 });
     const template = parseProbeUrl(probe);
     const signer = new SignatureV4({

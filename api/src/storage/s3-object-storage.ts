@@ -56,6 +56,9 @@ function createClient(config: S3Config, endpoint: string | undefined): S3Client 
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
     maxAttempts: 2,
+    // Without a timeout a store that stops responding holds a cleanup batch's row locks without end.
+    // This SDK version only logs an exceeded requestTimeout unless throwOnRequestTimeout is set.
+    requestHandler: { connectionTimeout: 5_000, requestTimeout: config.requestTimeoutMs, throwOnRequestTimeout: true },
   });
 
   // The embedded S3 server routes bucket-level requests only without a
@@ -181,7 +184,7 @@ export class S3ObjectStorage implements ObjectStorage {
   }
 
   private directRequests(): Promise<DirectS3Requests | null> {
-    this.direct ??= DirectS3Requests.fromClient(this.client, this.bucket).catch((error: unknown) => {
+    this.direct ??= DirectS3Requests.fromClient(this.client, this.bucket, this.config.requestTimeoutMs).catch((error: unknown) => {
       this.logger.warn(
         { event: 'storage.direct_requests_unavailable', err: error },
         'Confirm sends its ranged GET, copy and delete through the SDK, which costs several times more CPU per request.',

@@ -290,6 +290,8 @@ describe('S3ObjectStorage.createViewUrl', () => {
     accessKeyId: 'S3RVER',
     secretAccessKey: 'S3RVER',
     forcePathStyle: true,
+    keepPrefixMarkers: false,
+    requestTimeoutMs: 30_000,
   };
   const view = { ttlSeconds: 3600, windowSeconds: 900 };
   const windowStart = Date.UTC(2026, 11, 4, 10, 0, 0);
