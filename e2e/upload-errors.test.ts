@@ -69,6 +69,10 @@ describe('upload errors in Chromium', () => {
     return page;
   }
 
+  function retryButtonsOf(page: Page, name: string): Promise<number> {
+    return page.getByTestId('upload-item').filter({ hasText: name }).getByRole('button', { name: 'Retry' }).count();
+  }
+
   async function statusTextOf(page: Page, name: string): Promise<string> {
     const row = page.getByTestId('upload-item').filter({ hasText: name });
     return ((await row.getByTestId('upload-status').textContent()) ?? '').trim();
@@ -82,10 +86,17 @@ describe('upload errors in Chromium', () => {
     await page.getByTestId('upload-input').setInputFiles([{ name: 'large-photo.jpg', mimeType: 'image/jpeg', buffer: photo }]);
     const [upload] = await waitForFinishedUploads(page, 1);
 
-    expect(upload.phase).toBe('failed');
+    // Rejected, not failed: the same file can never pass, so the item offers no retry.
+    expect(upload.phase).toBe('rejected');
     expect(upload.error).toContain('The file is too large.');
     expect(upload.error).toContain(`The file has ${photo.length} bytes; the maximum is ${MAX_BYTES} bytes.`);
     expect(await statusTextOf(page, 'large-photo.jpg')).toBe(upload.error);
+    expect(await retryButtonsOf(page, 'large-photo.jpg')).toBe(0);
+
+    // Nor is it kept in the upload queue for the next visit.
+    await page.reload();
+    await page.getByTestId('upload-input').waitFor();
+    expect(await page.getByTestId('upload-item').count()).toBe(0);
   });
 
   test('declared SVG is an unsupported type', async () => {
@@ -95,10 +106,11 @@ describe('upload errors in Chromium', () => {
     await page.getByTestId('upload-input').setInputFiles([{ name: 'drawing.svg', mimeType: 'image/svg+xml', buffer: svg }]);
     const [upload] = await waitForFinishedUploads(page, 1);
 
-    expect(upload.phase).toBe('failed');
+    expect(upload.phase).toBe('rejected');
     expect(upload.error).toContain('This file type is not supported. Use JPEG, PNG, WebP, GIF or AVIF.');
     expect(upload.error).toContain('The content type "image/svg+xml" is not accepted.');
     expect(await statusTextOf(page, 'drawing.svg')).toBe(upload.error);
+    expect(await retryButtonsOf(page, 'drawing.svg')).toBe(0);
   });
 
   test('text file declared as PNG is rejected at confirm', async () => {

@@ -108,6 +108,28 @@ describe('upload and gallery in Chromium', () => {
 
     await expectGalleryToShowBothImages(session, product.storageOrigin);
   });
+
+  test('deleting asks first, and Keep leaves the image', async () => {
+    const { page } = session;
+    await page.getByTestId('gallery-item').filter({ hasText: SCREENSHOT.name }).click();
+    await page.getByTestId('image-detail').waitFor();
+
+    await page.getByTestId('delete-image').click();
+    const prompt = page.getByTestId('confirm-delete');
+    expect(await prompt.textContent()).toContain(`Delete ${SCREENSHOT.name}? This cannot be undone.`);
+    await page.getByTestId('confirm-delete-no').click();
+    await prompt.waitFor({ state: 'detached' });
+    expect(await page.getByTestId('delete-image').isEnabled()).toBe(true);
+
+    await page.getByTestId('delete-image').click();
+    await page.getByTestId('confirm-delete-yes').click();
+    await page.waitForURL(`${product.appOrigin}/gallery`);
+    const items = page.getByTestId('gallery-item');
+    // The gallery loads its list again after a delete, so wait for the image that stays.
+    await items.filter({ hasText: PHOTO.name }).waitFor();
+    expect(await items.count()).toBe(1);
+    expect(await items.filter({ hasText: SCREENSHOT.name }).count()).toBe(0);
+  });
 });
 
 async function expectGalleryToShowBothImages(session: BrowserSession, storageOrigin: string): Promise<void> {

@@ -66,15 +66,33 @@ import { formatDimensions, imageStatusLabel } from '../shared/image-status';
             <dd>{{ image.createdAt | date: 'medium' }}</dd>
           </dl>
 
-          <button
-            type="button"
-            class="danger"
-            data-testid="delete-image"
-            [disabled]="deleting() || offline()"
-            (click)="delete(image.id)"
-          >
-            {{ deleting() ? 'Deleting…' : 'Delete' }}
-          </button>
+          @if (confirmingDelete()) {
+            <div class="confirm-delete" role="alertdialog" aria-labelledby="confirm-delete-text" data-testid="confirm-delete">
+              <p id="confirm-delete-text">Delete {{ image.filename }}? This cannot be undone.</p>
+              <button
+                type="button"
+                class="danger"
+                data-testid="confirm-delete-yes"
+                [disabled]="deleting() || offline()"
+                (click)="delete(image.id)"
+              >
+                {{ deleting() ? 'Deleting…' : 'Delete' }}
+              </button>
+              <button type="button" data-testid="confirm-delete-no" [disabled]="deleting()" (click)="confirmingDelete.set(false)">
+                Keep
+              </button>
+            </div>
+          } @else {
+            <button
+              type="button"
+              class="danger"
+              data-testid="delete-image"
+              [disabled]="offline()"
+              (click)="confirmingDelete.set(true)"
+            >
+              Delete
+            </button>
+          }
           @if (offline()) {
             <p class="offline-note" role="status" data-testid="image-offline-note">
               You are offline. Deleting needs a connection.
@@ -91,6 +109,16 @@ import { formatDimensions, imageStatusLabel } from '../shared/image-status';
     }
   `,
   styles: `
+    .confirm-delete {
+      display: flex;
+      flex-wrap: wrap;
+      align-items: center;
+      gap: 0.5rem;
+    }
+    .confirm-delete p {
+      flex-basis: 100%;
+      margin: 0;
+    }
     .detail {
       display: grid;
       grid-template-columns: minmax(0, 2fr) minmax(16rem, 1fr);
@@ -157,6 +185,8 @@ export class ImageDetailPageComponent {
     return image ? imageStatusLabel(image) : '';
   });
 
+  /** True while the page shows the prompt that confirms a delete. */
+  protected readonly confirmingDelete = signal(false);
   protected readonly deleting = signal(false);
   private readonly deleteError = signal<unknown>(undefined);
   protected readonly errorMessage = computed(() => {

@@ -298,6 +298,10 @@ export class UploadService {
         const reason = apiErrorsOf(error).find((apiError) => apiError.code === 'UPLOAD_MISMATCH')?.message ?? null;
         this.patch(key, () => ({ phase: 'rejected', error: describeRejection(reason) }));
         this.forget(queueId);
+      } else if (isRefusedFile(error)) {
+        // The API refused the file itself (its size, type or name), so a retry cannot succeed.
+        this.patch(key, () => ({ phase: 'rejected', error: describeError(error) }));
+        this.forget(queueId);
       } else if (isConnectionLoss(error) && !this.retriesExhausted(queueId)) {
         // The record keeps the grant and whether the bytes arrived, so the upload resumes there
         // when the network returns, or after a delay when the browser reports being online.
@@ -440,6 +444,13 @@ function isConnectionLoss(error: unknown): boolean {
     // until the file is marked failed.
     (error instanceof StorageUploadError && error.status === 0)
   );
+}
+
+/** Error codes for a file the API refuses whatever the moment: too large, of a type it does not accept, or with an invalid name. */
+const REFUSED_FILE_CODES = new Set(['FILE_TOO_LARGE', 'UNSUPPORTED_TYPE', 'BAD_USER_INPUT']);
+
+function isRefusedFile(error: unknown): boolean {
+  return apiErrorsOf(error).some((apiError) => apiError.code !== null && REFUSED_FILE_CODES.has(apiError.code));
 }
 
 function isRejectedUpload(error: unknown): boolean {
