@@ -85,6 +85,8 @@ describe('upload errors in Chromium', () => {
 
     await page.getByTestId('upload-input').setInputFiles([{ name: 'large-photo.jpg', mimeType: 'image/jpeg', buffer: photo }]);
     const [upload] = await waitForFinishedUploads(page, 1);
+    // The page shows the limit, MAX_BYTES in binary units, before a file is chosen.
+    expect((await page.getByTestId('upload-limits').textContent())?.trim()).toBe('JPEG, PNG, WebP, GIF or AVIF, up to 195 KiB each');
 
     // Rejected, not failed: the same file can never pass, so the item offers no retry.
     expect(upload.phase).toBe('rejected');

@@ -32,6 +32,30 @@ const BAD_INPUTS: BadInputCase[] = [
   { name: 'unknown purpose', input: { ...valid, purpose: 'AVATAR' }, code: 'BAD_USER_INPUT', status: 400 },
 ];
 
+describe('uploadLimits', () => {
+  let api: TestApi;
+
+  beforeAll(async () => {
+    api = await startTestApi({ UPLOAD_MAX_BYTES: '1048576', UPLOAD_MAX_PIXELS: '5000000000', UPLOAD_GRANT_TTL_SECONDS: '120' });
+  });
+
+  afterAll(async () => {
+    await api.stop();
+  });
+
+  it('returns the configured limits to anyone', async () => {
+    const result = await api.gql(`{ uploadLimits { maxBytes allowedTypes maxPixels filenameMaxLength grantTtlSeconds } }`);
+    expect(result.errors).toBeUndefined();
+    expect(result.data!.uploadLimits).toEqual({
+      maxBytes: 1_048_576,
+      allowedTypes: ['image/jpeg', 'image/png', 'image/webp', 'image/gif', 'image/avif'],
+      maxPixels: 5_000_000_000,
+      filenameMaxLength: 255,
+      grantTtlSeconds: 120,
+    });
+  });
+});
+
 describe('upload grant limits', () => {
   let api: TestApi;
 

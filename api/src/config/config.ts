@@ -298,7 +298,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
   }
 
   const upload: UploadConfig = {
-    maxBytes: read.integer('UPLOAD_MAX_BYTES', 25 * 1024 * 1024, 1, 5 * 1024 ** 3),
+    // GraphQL Int carries byteSize, so a file can have at most 2^31 - 1 bytes (2 GiB less 1 byte).
+    maxBytes: read.integer('UPLOAD_MAX_BYTES', 25 * 1024 * 1024, 1, 2 ** 31 - 1),
     allowedTypes,
     grantTtlSeconds: read.integer('UPLOAD_GRANT_TTL_SECONDS', 300, 1, SIGV4_MAX_EXPIRY_SECONDS),
     maxPixels: read.integer('UPLOAD_MAX_PIXELS', 100_000_000, 1),

@@ -676,6 +676,8 @@ export type Query = {
   moderationSettings: ModerationSettingsType;
   /** Every role with the permissions it grants. */
   roles: Array<RoleDefinition>;
+  /** The size, type, pixel and filename limits of uploads, so a client can check a file before it asks for a grant. */
+  uploadLimits: UploadLimits;
   /** Accounts, newest first. Admins only. */
   users: UserConnection;
   /** The signed-in user, or null when the request has no valid session. */
@@ -849,6 +851,21 @@ export type UploadGrant = {
   method: Scalars['String']['output'];
   /** Presigned URL; it must not be changed. */
   url: Scalars['String']['output'];
+};
+
+/** The limits every upload must meet; requestUpload rejects a file outside them. */
+export type UploadLimits = {
+  __typename?: 'UploadLimits';
+  /** MIME types that uploads may declare. */
+  allowedTypes: Array<Scalars['String']['output']>;
+  /** Maximum filename length, in characters. */
+  filenameMaxLength: Scalars['Int']['output'];
+  /** Seconds an upload grant stays valid. */
+  grantTtlSeconds: Scalars['Int']['output'];
+  /** Maximum file size in bytes. */
+  maxBytes: Scalars['Int']['output'];
+  /** Maximum pixel count (width times height), a whole number. */
+  maxPixels: Scalars['Float']['output'];
 };
 
 /** An account. */

@@ -3,7 +3,7 @@ import type { RequestContext } from '../../context';
 import { UserEntity } from '../users/user.entity';
 import { UserType } from '../users/user.types';
 import type { ImagePage } from './image.service';
-import { ImageConnection, ImageFilter, ImageType, RequestUploadInput, UploadGrant } from './image.types';
+import { ImageConnection, ImageFilter, ImageType, RequestUploadInput, UploadGrant, UploadLimits } from './image.types';
 
 @ArgsType()
 class PageArgs {
@@ -37,6 +37,11 @@ export class ImageResolver {
     @Ctx() ctx: RequestContext,
   ): Promise<ImageConnection> {
     return presentPage(await ctx.services.images.list(ctx, page, filter ?? {}));
+  }
+
+  @Query(() => UploadLimits, { description: 'The size, type, pixel and filename limits of uploads, so a client can check a file before it asks for a grant.' })
+  uploadLimits(@Ctx() ctx: RequestContext): UploadLimits {
+    return ctx.services.uploads.limits();
   }
 
   @Mutation(() => UploadGrant, { description: 'Checks limits and quota and returns a short-lived grant to upload one file straight to storage.' })

@@ -1,5 +1,5 @@
 import { IsOptional, Matches } from 'class-validator';
-import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { PageInfo } from '../../graphql/connection.types';
 import type { ImageEntity } from './image.entity';
 import { ImagePurpose, ImageStatus, Visibility } from './image.enums';
@@ -180,3 +180,22 @@ export class UploadGrant {
   @Field({ description: 'When the URL stops working.' })
   expiresAt!: Date;
 }
+
+@ObjectType({ description: 'The limits every upload must meet; requestUpload rejects a file outside them.' })
+export class UploadLimits {
+  @Field(() => Int, { description: 'Maximum file size in bytes.' })
+  maxBytes!: number;
+
+  @Field(() => [String], { description: 'MIME types that uploads may declare.' })
+  allowedTypes!: string[];
+
+  @Field(() => Float, { description: 'Maximum pixel count (width times height), a whole number.' })
+  maxPixels!: number;
+
+  @Field(() => Int, { description: 'Maximum filename length, in characters.' })
+  filenameMaxLength!: number;
+
+  @Field(() => Int, { description: 'Seconds an upload grant stays valid.' })
+  grantTtlSeconds!: number;
+}
+

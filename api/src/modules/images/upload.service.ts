@@ -56,6 +56,18 @@ export class UploadService {
     private readonly metrics: Metrics,
   ) {}
 
+  /** Returns the limits that {@link requestUpload} and confirm apply to every file. */
+  limits(): { maxBytes: number; allowedTypes: string[]; maxPixels: number; filenameMaxLength: number; grantTtlSeconds: number } {
+    const upload = this.config.upload;
+    return {
+      maxBytes: upload.maxBytes,
+      allowedTypes: [...upload.allowedTypes],
+      maxPixels: upload.maxPixels,
+      filenameMaxLength: upload.filenameMaxLength,
+      grantTtlSeconds: upload.grantTtlSeconds,
+    };
+  }
+
   async requestUpload(ctx: RequestContext, input: UploadRequest): Promise<UploadGrant> {
     if (!ctx.viewer) throw unauthenticated();
     const viewer = ctx.viewer;

@@ -13,6 +13,7 @@ export const ROOT_FIELD_SCOPES: Readonly<Record<string, Scope | null>> = {
   'Query.roles': null,
   'Query.image': Scope.IMAGES_READ,
   'Query.images': Scope.IMAGES_READ,
+  'Query.uploadLimits': null,
   'Mutation.requestUpload': Scope.IMAGES_WRITE,
   'Mutation.confirmUpload': Scope.IMAGES_WRITE,
   'Mutation.deleteImage': Scope.IMAGES_WRITE,

@@ -68,6 +68,15 @@ export const VIEWER_QUERY = gql<{ viewer: Viewer | null }, Record<string, never>
   ${VIEWER_FIELDS}
 `;
 
+/** The per-file limit that the upload page shows; the API checks it again at requestUpload. */
+export const UPLOAD_LIMITS_QUERY = gql<{ uploadLimits: { maxBytes: number } }, Record<string, never>>`
+  query UploadLimits {
+    uploadLimits {
+      maxBytes
+    }
+  }
+`;
+
 export interface ImagesVariables {
   first: number;
   after?: string | null;

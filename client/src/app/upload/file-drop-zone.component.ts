@@ -1,4 +1,6 @@
-import { ChangeDetectionStrategy, Component, output, signal } from '@angular/core';
+import { ChangeDetectionStrategy, Component, input, output, signal } from '@angular/core';
+
+import { FileSizePipe } from '../shared/file-size.pipe';
 
 /**
  * Drop zone with a multi-file picker and a camera input for phones. It only reports the chosen
@@ -6,6 +8,7 @@ import { ChangeDetectionStrategy, Component, output, signal } from '@angular/cor
  */
 @Component({
   selector: 'app-file-drop-zone',
+  imports: [FileSizePipe],
   changeDetection: ChangeDetectionStrategy.OnPush,
   host: {
     class: 'drop-zone',
@@ -43,7 +46,9 @@ import { ChangeDetectionStrategy, Component, output, signal } from '@angular/cor
         />
       </label>
     </div>
-    <p class="drop-zone__formats">JPEG, PNG, WebP, GIF or AVIF</p>
+    <p class="drop-zone__formats" data-testid="upload-limits">
+      JPEG, PNG, WebP, GIF or AVIF{{ maxBytes() ? ', up to ' + (maxBytes() | fileSize) + ' each' : '' }}
+    </p>
   `,
   styles: `
     :host {
@@ -80,6 +85,9 @@ import { ChangeDetectionStrategy, Component, output, signal } from '@angular/cor
   `,
 })
 export class FileDropZoneComponent {
+  /** Largest file the API accepts, or null until it is known. */
+  readonly maxBytes = input<number | null>(null);
+
   readonly filesSelected = output<File[]>();
 
   // dragenter and dragleave also fire for child elements, so a counter tracks the real state.

@@ -1,9 +1,13 @@
 import { ChangeDetectionStrategy, Component, inject, signal } from '@angular/core';
+import { toSignal } from '@angular/core/rxjs-interop';
 import { RouterLink } from '@angular/router';
+import { Apollo } from 'apollo-angular';
+import { filter, map } from 'rxjs';
 
 import { AuthService } from '../auth/auth.service';
 import { ConnectivityService } from '../core/connectivity.service';
 import type { Visibility } from '../graphql/graphql-types';
+import { UPLOAD_LIMITS_QUERY } from '../graphql/operations';
 import { QuotaHintComponent } from '../shared/quota-hint.component';
 import { FileDropZoneComponent } from './file-drop-zone.component';
 import { UploadItemComponent } from './upload-item.component';
@@ -49,7 +53,7 @@ import { UploadService } from './upload.service';
       </p>
     }
 
-    <app-file-drop-zone (filesSelected)="uploads.enqueue($event, visibility())" />
+    <app-file-drop-zone [maxBytes]="maxBytes()" (filesSelected)="uploads.enqueue($event, visibility())" />
 
     @if (uploads.items().length > 0) {
       <ul class="upload-list">
@@ -97,4 +101,15 @@ export class UploadPageComponent {
   protected readonly uploads = inject(UploadService);
   protected readonly connectivity = inject(ConnectivityService);
   protected readonly visibility = signal<Visibility>('PRIVATE');
+  /** The API's per-file limit, from the persisted cache when offline; null until it is known. */
+  protected readonly maxBytes = toSignal(
+    inject(Apollo)
+      .watchQuery({ query: UPLOAD_LIMITS_QUERY, fetchPolicy: 'cache-and-network' })
+      .valueChanges.pipe(
+        // A failed refresh, offline for example, keeps the limit already shown.
+        filter((result) => result.dataState === 'complete'),
+        map((result) => result.data.uploadLimits.maxBytes),
+      ),
+    { initialValue: null },
+  );
 }
