@@ -14,7 +14,7 @@ import { FileSizePipe } from './file-size.pipe';
         <meter min="0" [max]="quota.limitBytes" [value]="quota.usedBytes + quota.reservedBytes"></meter>
         <p>
           {{ quota.usedBytes | fileSize }} of {{ quota.limitBytes | fileSize }} used,
-          {{ quota.usedCount }} of {{ quota.limitCount }} images.
+          {{ quota.usedCount }} of {{ quota.limitCount }} stored images.
           @if (quota.reservedBytes > 0) {
             {{ quota.reservedBytes | fileSize }} is reserved for uploads in progress.
           }
