@@ -30,7 +30,7 @@ export const FULL_UPLOAD_OPTIONS: UploadOffloadOptions = {
 };
 
 /**
- * The least work any grant-and-confirm design needs from the API: two signed-in
+ * The minimum work any grant-and-confirm design needs from the API: two signed-in
  * GraphQL requests that do nothing else. It is measured beside the flows to
  * show how low Sidestep's CPU could go on the machine at hand.
  */

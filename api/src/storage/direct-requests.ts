@@ -1,10 +1,9 @@
 import http, { type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
 import https from 'node:https';
-import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { bareEtag, type CopyResult, type ObjectMetadata, type ObjectRange, SourceChangedError } from './object-storage';
-import { escapeObjectKey, parseProbeUrl, PROBE_KEY } from './view-url-signer';
+import { escapeObjectKey, probeUrlTemplate } from './view-url-signer';
 
 /** Error for a request that the store rejected. */
 export class S3RequestError extends Error {
@@ -55,8 +54,7 @@ export class DirectS3Requests {
    * response or for more of its body.
    */
   static async fromClient(client: S3Client, bucket: string, timeoutMs: number): Promise<DirectS3Requests> {
-    const probe = await getSignedUrl(client, new GetObjectCommand({ Bucket: bucket, Key: PROBE_KEY }), { expiresIn: 60 });
-    const template = parseProbeUrl(probe);
+    const template = await probeUrlTemplate(client, bucket);
     const signer = new SignatureV4({
       credentials: client.config.credentials,
       region: template.region,
@@ -83,7 +81,7 @@ export class DirectS3Requests {
       const size = status === 206 ? totalFromContentRange(response.headers['content-range']) : Number(response.headers['content-length']);
       if (size === undefined || !Number.isSafeInteger(size)) {
         response.destroy();
-        throw new S3RequestError('a ranged GET', status, `no object size in Content-Range "${response.headers['content-range'] ?? ''}"`);
+        throw new Error(`The store sent a ranged GET response (status ${status}) without the object size in Content-Range "${response.headers['content-range'] ?? ''}".`);
       }
       const etag = bareEtag(response.headers.etag);
       if (offset >= size) {

@@ -183,6 +183,8 @@ export class S3ObjectStorage implements ObjectStorage {
     }
   }
 
+  // NOTE: the SDK fallback of read, copy and single deletes runs only when DirectS3Requests cannot
+  // be set up, which no test here brings about.
   private directRequests(): Promise<DirectS3Requests | null> {
     this.direct ??= DirectS3Requests.fromClient(this.client, this.bucket, this.config.requestTimeoutMs).catch((error: unknown) => {
       this.logger.warn(

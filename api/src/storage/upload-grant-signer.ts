@@ -2,7 +2,7 @@ import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { UploadGrantRequest } from './object-storage';
-import { escapeObjectKey, formatQuery } from './view-url-signer';
+import { escapeObjectKey, formatQuery, probeUrlTemplate } from './view-url-signer';
 
 /** Headers a grant's URL signs besides the host. The checksum header joins them when the client sends a SHA-256. */
 const SIGNED_HEADERS = ['content-type', 'content-length'];
@@ -20,13 +20,17 @@ const CHECKSUM_HEADER = 'x-amz-checksum-sha256';
  * the same step for GETs).
  */
 export class UploadGrantSigner {
+  private readonly url: URL;
+
   private constructor(
     private readonly signer: SignatureV4,
     /** Scheme and authority exactly as the SDK prints them. */
     private readonly origin: string,
     /** Escaped path before the key: `/<bucket>/` for path-style URLs, `/` for virtual-hosted ones. */
     private readonly pathPrefix: string,
-  ) {}
+  ) {
+    this.url = new URL(origin);
+  }
 
   /**
    * Creates a signer for PUTs into `bucket` through `client`, and checks a URL
@@ -35,6 +39,20 @@ export class UploadGrantSigner {
    * @throws Error when the SDK builds URLs this signer cannot repeat.
    */
   static async fromClient(client: S3Client, bucket: string): Promise<UploadGrantSigner> {
+    const template = await probeUrlTemplate(client, bucket);
+    const signer = new UploadGrantSigner(
+      new SignatureV4({
+        credentials: client.config.credentials,
+        region: template.region,
+        service: template.service,
+        sha256: client.config.sha256,
+        uriEscapePath: false,
+        applyChecksum: false,
+      }),
+      template.origin,
+      template.pathPrefix,
+    );
+
     const probe: UploadGrantRequest = {
       key: PROBE_KEY,
       contentType: 'image/jpeg',
@@ -42,24 +60,6 @@ export class UploadGrantSigner {
       expiresInSeconds: 60,
       signingDate: PROBE_DATE,
     };
-    const plainUrl = await signWithSdk(client, bucket, probe);
-    const url = new URL(plainUrl);
-    const path = plainUrl.slice(url.origin.length, plainUrl.indexOf('?'));
-    if (!path.endsWith(`/${PROBE_KEY}`)) throw new Error(`The probe upload URL path "${path}" does not end with the probe key.`);
-
-    const signer = new UploadGrantSigner(
-      new SignatureV4({
-        credentials: client.config.credentials,
-        region: client.config.region,
-        service: 's3',
-        sha256: client.config.sha256,
-        uriEscapePath: false,
-        applyChecksum: false,
-      }),
-      url.origin,
-      path.slice(0, path.length - PROBE_KEY.length),
-    );
-
     const withChecksum = { ...probe, sha256Base64: 'n4bQgYhMfWWaL+qgxVrQFaO/TxsrC4Is0V1sFbDwCgg=' };
     for (const request of [probe, withChecksum]) {
       const expected = await signWithSdk(client, bucket, request);
@@ -72,7 +72,7 @@ export class UploadGrantSigner {
   /** Signs a PUT of `request.key` that storage accepts only with the given type, length and checksum. */
   async sign(request: UploadGrantRequest): Promise<string> {
     const path = this.pathPrefix + escapeObjectKey(request.key);
-    const url = new URL(this.origin);
+    const { url } = this;
     const headers: Record<string, string> = {
       host: url.host,
       'content-type': request.contentType,
@@ -127,6 +127,6 @@ export function signWithSdk(client: S3Client, bucket: string, request: UploadGra
   });
 }
 
-/** A key that needs no escaping, so the probe URL shows the path prefix and the key as they are. */
+/** Key of the grants that are checked against `getSignedUrl` when a signer is created. */
 const PROBE_KEY = 'sidestep-upload-grant-signer-probe';
 const PROBE_DATE = new Date(Date.UTC(2024, 0, 1));

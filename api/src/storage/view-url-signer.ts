@@ -196,7 +196,7 @@ interface SigningWindow {
 const MAX_OPEN_WINDOWS = 4;
 
 /** A key that needs no escaping, so the probe URL shows the path prefix and the key as they are. */
-export const PROBE_KEY = 'sidestep-view-url-signer-probe';
+const PROBE_KEY = 'sidestep-view-url-signer-probe';
 const PROBE_DATE = new Date(Date.UTC(2024, 0, 1));
 const PROBE_EXPIRES_IN_SECONDS = 60;
 const SIGNATURE_PLACEHOLDER = '0'.repeat(64);
@@ -210,6 +210,18 @@ const PER_SIGNATURE_PARAMS = new Set([
   TOKEN_QUERY_PARAM,
 ]);
 const PAYLOAD_HASH_QUERY_PARAM = 'X-Amz-Content-Sha256';
+
+/**
+ * Returns the shape of GET URLs for `bucket` through `client` (endpoint, path
+ * style, region), read from one `getSignedUrl` probe.
+ */
+export async function probeUrlTemplate(client: S3Client, bucket: string): Promise<ViewUrlTemplate> {
+  const probeUrl = await getSignedUrl(client, new GetObjectCommand({ Bucket: bucket, Key: PROBE_KEY }), {
+    signingDate: PROBE_DATE,
+    expiresIn: PROBE_EXPIRES_IN_SECONDS,
+  });
+  return parseProbeUrl(probeUrl);
+}
 
 /** Reads the URL shape from a `getSignedUrl` GET of {@link PROBE_KEY}. */
 export function parseProbeUrl(url: string): ViewUrlTemplate {

@@ -676,7 +676,7 @@ export type Query = {
   moderationSettings: ModerationSettingsType;
   /** Every role with the permissions it grants. */
   roles: Array<RoleDefinition>;
-  /** The size, type, pixel and filename limits of uploads, so a client can check a file before it asks for a grant. */
+  /** The size, type, pixel and filename limits of uploads, so a client can check a file before it requests a grant. */
   uploadLimits: UploadLimits;
   /** Accounts, newest first. Admins only. */
   users: UserConnection;

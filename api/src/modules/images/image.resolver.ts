@@ -39,7 +39,7 @@ export class ImageResolver {
     return presentPage(await ctx.services.images.list(ctx, page, filter ?? {}));
   }
 
-  @Query(() => UploadLimits, { description: 'The size, type, pixel and filename limits of uploads, so a client can check a file before it asks for a grant.' })
+  @Query(() => UploadLimits, { description: 'The size, type, pixel and filename limits of uploads, so a client can check a file before it requests a grant.' })
   uploadLimits(@Ctx() ctx: RequestContext): UploadLimits {
     return ctx.services.uploads.limits();
   }

@@ -298,8 +298,8 @@ export class UploadService {
         const reason = apiErrorsOf(error).find((apiError) => apiError.code === 'UPLOAD_MISMATCH')?.message ?? null;
         this.patch(key, () => ({ phase: 'rejected', error: describeRejection(reason) }));
         this.forget(queueId);
-      } else if (isRefusedFile(error)) {
-        // The API refused the file itself (its size, type or name), so a retry cannot succeed.
+      } else if (isRejectedFile(error)) {
+        // The API rejected the file itself (its size, type or name), so a retry cannot succeed.
         this.patch(key, () => ({ phase: 'rejected', error: describeError(error) }));
         this.forget(queueId);
       } else if (isConnectionLoss(error) && !this.retriesExhausted(queueId)) {
@@ -446,11 +446,11 @@ function isConnectionLoss(error: unknown): boolean {
   );
 }
 
-/** Error codes for a file the API refuses whatever the moment: too large, of a type it does not accept, or with an invalid name. */
-const REFUSED_FILE_CODES = new Set(['FILE_TOO_LARGE', 'UNSUPPORTED_TYPE', 'BAD_USER_INPUT']);
+/** Error codes for a file that the API rejects at any time: too large, of a type it does not accept, or with an invalid name. */
+const FILE_REJECTION_CODES = new Set(['FILE_TOO_LARGE', 'UNSUPPORTED_TYPE', 'BAD_USER_INPUT']);
 
-function isRefusedFile(error: unknown): boolean {
-  return apiErrorsOf(error).some((apiError) => apiError.code !== null && REFUSED_FILE_CODES.has(apiError.code));
+function isRejectedFile(error: unknown): boolean {
+  return apiErrorsOf(error).some((apiError) => apiError.code !== null && FILE_REJECTION_CODES.has(apiError.code));
 }
 
 function isRejectedUpload(error: unknown): boolean {
