@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import http from 'node:http';
 import net from 'node:net';
 import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { create as contentDisposition } from 'content-disposition';
@@ -193,6 +194,51 @@ describe('storage timeout setting', () => {
       expect((error as ConfigError).problems.join('\n')).toContain('S3_REQUEST_TIMEOUT_MS="soon" is not a whole number');
     }
     expect.assertions(4);
+  });
+});
+
+describe('storage connection reuse', () => {
+  it('resends after the store closed a reused connection', async () => {
+    // A server on loopback that responds to the first request on each connection with NoSuchKey and
+    // drops the connection at the second, as a store does when its keep-alive timeout ends.
+    const requestsPerSocket = new Map<net.Socket, number>();
+    const server = http.createServer((request, response) => {
+      const count = (requestsPerSocket.get(request.socket) ?? 0) + 1;
+      requestsPerSocket.set(request.socket, count);
+      if (count > 1) {
+        request.socket.destroy();
+        return;
+      }
+      response.writeHead(404, { 'content-type': 'application/xml' });
+      response.end('<Error><Code>NoSuchKey</Code></Error>');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const endpoint = `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+    const storage = new S3ObjectStorage(
+      {
+        endpoint,
+        publicEndpoint: endpoint,
+        region: 'us-east-1',
+        bucket: 'sidestep',
+        accessKeyId: 'S3RVER',
+        secretAccessKey: 'S3RVER',
+        forcePathStyle: true,
+        keepPrefixMarkers: false,
+        requestTimeoutMs: 5000,
+      },
+      { ttlSeconds: 3600, windowSeconds: 900 },
+      createLogger('silent'),
+    );
+    try {
+      expect(await storage.read('incoming/first', 0, 10)).toBeNull();
+      // The second read goes out on the kept-alive connection, which the server drops.
+      expect(await storage.read('incoming/second', 0, 10)).toBeNull();
+      expect(requestsPerSocket.size).toBe(2);
+    } finally {
+      storage.destroy();
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });
 

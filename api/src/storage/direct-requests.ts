@@ -154,6 +154,17 @@ export class DirectS3Requests {
       query: {},
       headers: { ...headers, host: this.origin.host, 'x-amz-content-sha256': EMPTY_BODY_SHA256 },
     });
+    try {
+      return await this.dispatch(method, path, signed.headers as OutgoingHttpHeaders);
+    } catch (error) {
+      // A store may close an idle keep-alive connection just as a request goes out on it. All
+      // three requests are idempotent, so such a request is sent once more on a new connection.
+      if (!(error instanceof ReusedSocketError)) throw error;
+      return this.dispatch(method, path, signed.headers as OutgoingHttpHeaders);
+    }
+  }
+
+  private dispatch(method: string, path: string, headers: OutgoingHttpHeaders): Promise<IncomingMessage> {
     return new Promise((resolve, reject) => {
       const request = this.transport.request(
         {
@@ -162,7 +173,7 @@ export class DirectS3Requests {
           hostname: this.origin.hostname,
           port: this.origin.port || undefined,
           path,
-          headers: signed.headers as OutgoingHttpHeaders,
+          headers,
           agent: this.agent,
         },
         (response) => {
@@ -172,9 +183,21 @@ export class DirectS3Requests {
         },
       );
       request.setTimeout(this.timeoutMs, () => request.destroy(new Error(`${method} ${path} got no response within ${this.timeoutMs} ms.`)));
-      request.once('error', reject);
+      request.once('error', (error: NodeJS.ErrnoException) => {
+        const closedByStore = request.reusedSocket && (error.code === 'ECONNRESET' || error.code === 'EPIPE');
+        reject(closedByStore ? new ReusedSocketError(error) : error);
+      });
       request.end();
     });
+  }
+}
+
+/** Error for a request whose reused keep-alive connection the store had already closed. */
+class ReusedSocketError extends Error {
+  constructor(cause: Error) {
+    super(`The store closed a reused connection: ${cause.message}`);
+    this.name = 'ReusedSocketError';
+    this.cause = cause;
   }
 }
 
