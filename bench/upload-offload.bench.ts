@@ -19,6 +19,13 @@ export interface UploadOffloadOptions {
    * 0 leaves the pair out.
    */
   concurrentClients: number;
+  /**
+   * Uploads in each sample of an extra comparison at `compareAt` that runs
+   * without the forced collection (see `measure`), so each flow also pays for
+   * the collections its own garbage causes. Reported beside the goal, and 0
+   * leaves it out.
+   */
+  steadyUploadsPerSample: number;
 }
 
 export const FULL_UPLOAD_OPTIONS: UploadOffloadOptions = {
@@ -27,6 +34,7 @@ export const FULL_UPLOAD_OPTIONS: UploadOffloadOptions = {
   compareAt: 10 * MiB,
   uploadsPerSample: 4,
   concurrentClients: 4,
+  steadyUploadsPerSample: 12,
 };
 
 /**
@@ -79,16 +87,19 @@ export async function runUploadOffload(options: UploadOffloadOptions = FULL_UPLO
     for (let warm = 0; warm < 20; warm += 1) await floor();
 
     const samples = new Map<string, Sample[]>();
-    const measure = async (id: string, run: () => Promise<unknown>, uploadsPerRun = 1) => {
+    const measure = async (id: string, run: () => Promise<unknown>, uploadsPerRun = 1, steady = false) => {
       // A full collection leaves no garbage of the previous sample behind. V8 also drops the
       // bytecode of functions that went unused over several collections, so one unmeasured
-      // run compiles the path again, as steady traffic would keep it compiled.
-      await api.collectGarbage();
+      // run compiles the path again, as steady traffic would keep it compiled. A steady
+      // sample skips the collection: it is longer, and each flow pays for the collections
+      // that come due while it runs, the previous sample's garbage included.
+      if (!steady) await api.collectGarbage();
       await run();
+      const runs = steady ? options.steadyUploadsPerSample : options.uploadsPerSample;
       const before = await api.stats();
-      for (let upload = 0; upload < options.uploadsPerSample; upload += 1) await run();
+      for (let upload = 0; upload < runs; upload += 1) await run();
       const after = await api.stats();
-      const uploads = options.uploadsPerSample * uploadsPerRun;
+      const uploads = runs * uploadsPerRun;
       if (!samples.has(id)) samples.set(id, []);
       samples.get(id)!.push({
         httpBytes: httpBytesDelta(before, after) / uploads,
@@ -105,6 +116,10 @@ export async function runUploadOffload(options: UploadOffloadOptions = FULL_UPLO
         for (const flow of rotate(FLOWS, round)) {
           await measure(`${flow}:together`, () => uploadTogether(flow, photos.get(options.compareAt)!), options.concurrentClients);
         }
+      }
+      if (options.steadyUploadsPerSample > 0) {
+        for (const flow of rotate(FLOWS, round)) await measure(`${flow}:steady`, () => upload(flow, photos.get(options.compareAt)!), 1, true);
+        await measure('floor:steady', floor, 1, true);
       }
     }
     return report(options, photos, samples);
@@ -169,6 +184,28 @@ function report(options: UploadOffloadOptions, photos: Map<number, Buffer>, samp
       summarize(rounds.map((round) => sidestepTogether[round].cpuMicros / proxyTogether[round].cpuMicros)),
       '×',
       2,
+    );
+  }
+  if (options.steadyUploadsPerSample > 0) {
+    const steady = (id: string) => samples.get(id)!;
+    const [sidestepSteady, proxySteady, floorSteady] = [steady('sidestep:steady'), steady('proxy:steady'), steady('floor:steady')];
+    const label = `${formatBytes(options.compareAt)}, ${options.steadyUploadsPerSample} in a row without a forced collection`;
+    figures[`sidestep ${label}: API CPU per upload`] = formatSummary(summarize(sidestepSteady.map((run) => run.cpuMicros / 1000)), 'ms', 2);
+    figures[`proxy ${label}: API CPU per upload`] = formatSummary(summarize(proxySteady.map((run) => run.cpuMicros / 1000)), 'ms', 2);
+    figures[`floor, ${options.steadyUploadsPerSample} in a row without a forced collection: API CPU`] = formatSummary(
+      summarize(floorSteady.map((run) => run.cpuMicros / 1000)),
+      'ms',
+      2,
+    );
+    figures[`sidestep ÷ proxy at ${label}: API CPU`] = formatSummary(
+      summarize(rounds.map((round) => sidestepSteady[round].cpuMicros / proxySteady[round].cpuMicros)),
+      '×',
+      2,
+    );
+    figures[`floor ÷ proxy at ${label}: API CPU`] = formatSummary(
+      summarize(rounds.map((round) => floorSteady[round].cpuMicros / proxySteady[round].cpuMicros)),
+      '×',
+      3,
     );
   }
   const medianCpu = options.sizes.map((size) => summarize(of('sidestep', size).map((run) => run.cpuMicros)).median);

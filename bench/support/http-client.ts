@@ -31,6 +31,15 @@ export class HttpClient {
     if (!['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname)) {
       return Promise.reject(new Error(`The benchmarks send requests to loopback only, not to ${url.hostname}.`));
     }
+    return this.send(url, method, headers, body, true);
+  }
+
+  /**
+   * Sends one request, and sends it once more on a new connection when the
+   * server closed the idle keep-alive connection it went out on, because such
+   * a request never reached the server.
+   */
+  private send(url: URL, method: string, headers: Record<string, string>, body: Buffer | string | undefined, resend: boolean): Promise<HttpResponse> {
     return new Promise((resolve, reject) => {
       const request = http.request(url, { method, headers, agent: this.agent }, (response) => {
         const chunks: Buffer[] = [];
@@ -38,7 +47,11 @@ export class HttpClient {
         response.once('end', () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks) }));
         response.once('error', reject);
       });
-      request.once('error', reject);
+      request.once('error', (error: NodeJS.ErrnoException) => {
+        const closedByServer = request.reusedSocket && (error.code === 'ECONNRESET' || error.code === 'EPIPE');
+        if (resend && closedByServer) resolve(this.send(url, method, headers, body, false));
+        else reject(error);
+      });
       request.end(body);
     });
   }
