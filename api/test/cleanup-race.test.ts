@@ -11,6 +11,7 @@ import { createLogger } from '../src/logging/logger';
 import { CONFIRM_UPLOAD, signUp } from './support/fixtures';
 import { ADMIN_ENV, captureLogger, seedUpload, signInAdmin, TestDatabase, waitFor } from './support/cleanup-support';
 import { createGate, createProbedRunner, probeStorage } from './support/cleanup-storage-probe';
+import { putRaw } from './support/raw-storage';
 import { startTestApi, type TestApi } from './support/test-api';
 
 const GRANT_MARGIN_SECONDS = 60;
@@ -99,7 +100,7 @@ describe('cleanup racing other work', () => {
     });
   });
 
-  it('confirm waits while the reaper holds its row, then gets GRANT_EXPIRED', async () => {
+  it('confirm waits while the reaper locks its row, then gets GRANT_EXPIRED', async () => {
     const user = await signUp(api, 'waiter');
     const upload = await seedUpload(api, user.token, { upload: true });
     await expireGrant(db, upload.id);
@@ -125,7 +126,111 @@ describe('cleanup racing other work', () => {
     expect(await exists(`images/${upload.id}`)).toBe(false);
   });
 
-  it('reaper skips a row that a confirm holds', async () => {
+  /** Makes the next storage copy wait at the gate once it is done, then returns its result. */
+  function pauseAfterCopy(gate: ReturnType<typeof createGate>): jest.SpyInstance {
+    const storage = api.sidestep.storage;
+    const copy = storage.copy.bind(storage);
+    return jest.spyOn(storage, 'copy').mockImplementationOnce(async (...args) => {
+      const copied = await copy(...args);
+      await gate.wait();
+      return copied;
+    });
+  }
+
+  const leaseOf = async (id: string) =>
+    (await db.query<{ live: boolean | null }>(`select confirm_lease_until > now() as live from images where id = $1`, [id]))[0].live;
+
+  it('confirm holds a lease, not a transaction', async () => {
+    const user = await signUp(api, 'leaseholder');
+    const upload = await seedUpload(api, user.token, { upload: true });
+    await expireGrant(db, upload.id);
+    const gate = createGate();
+    const copy = pauseAfterCopy(gate);
+    const { runner, services } = createProbedRunner(api.sidestep, api.sidestep.storage, createLogger('silent'));
+    try {
+      const confirming = api.gql(CONFIRM_UPLOAD, { id: upload.id }, user.token);
+      await gate.entered;
+
+      expect(await leaseOf(upload.id)).toBe(true);
+      const open = await db.query<{ sessions: number }>(
+        `select count(*)::int as sessions from pg_stat_activity where datname = current_database() and state like 'idle in transaction%'`,
+      );
+      expect(open[0].sessions).toBe(0);
+      const skipped = await runner.run(JobName.EXPIRE_GRANTS, JobTrigger.ADMIN, services);
+      expect(countsOf(skipped)).toMatchObject({ rowsExpired: 0, keysDeleted: 0 });
+
+      gate.open();
+      const confirmed = await confirming;
+      expect(confirmed.errors).toBeUndefined();
+      expect(confirmed.data!.confirmUpload.status).toBe('APPROVED');
+      expect(await statusOf(upload.id)).toEqual({ status: 'APPROVED', object_key: `images/${upload.id}` });
+      expect(await leaseOf(upload.id)).toBeNull();
+    } finally {
+      copy.mockRestore();
+    }
+  });
+
+  it('second confirm waits for the first', async () => {
+    const user = await signUp(api, 'twice');
+    const upload = await seedUpload(api, user.token, { upload: true });
+    const gate = createGate();
+    const copy = pauseAfterCopy(gate);
+    try {
+      const first = api.gql(CONFIRM_UPLOAD, { id: upload.id }, user.token);
+      await gate.entered;
+      const second = api.gql(CONFIRM_UPLOAD, { id: upload.id }, user.token);
+      gate.open();
+
+      const [one, two] = await Promise.all([first, second]);
+      expect(one.errors).toBeUndefined();
+      expect(two.errors).toBeUndefined();
+      expect(one.data!.confirmUpload).toMatchObject({ id: upload.id, status: 'APPROVED' });
+      expect(two.data!.confirmUpload).toMatchObject({ id: upload.id, status: 'APPROVED' });
+      expect(copy).toHaveBeenCalledTimes(1);
+    } finally {
+      copy.mockRestore();
+    }
+    const quota = await api.gql(QUOTA, {}, user.token);
+    expect(quota.data!.viewer.quota).toEqual({ usedBytes: upload.byteSize, reservedBytes: 0, usedCount: 1, reservedCount: 0 });
+  });
+
+  it('failed confirm gives its lease back', async () => {
+    const user = await signUp(api, 'early');
+    const upload = await seedUpload(api, user.token, { upload: false });
+    const early = await api.gql(CONFIRM_UPLOAD, { id: upload.id }, user.token);
+    expect(early.errors?.[0].extensions?.code).toBe('UPLOAD_NOT_FOUND');
+    expect(await leaseOf(upload.id)).toBeNull();
+  });
+
+  it('confirm past its lease writes nothing', async () => {
+    const user = await signUp(api, 'slow');
+    const upload = await seedUpload(api, user.token, { upload: true });
+    await expireGrant(db, upload.id);
+    const gate = createGate();
+    const copy = pauseAfterCopy(gate);
+    const { runner, services } = createProbedRunner(api.sidestep, api.sidestep.storage, createLogger('silent'));
+    try {
+      const confirming = api.gql(CONFIRM_UPLOAD, { id: upload.id }, user.token);
+      await gate.entered;
+      // The lease runs out and the reaper expires the row. The copy lands after the reaper's delete.
+      await db.query(`update images set confirm_lease_until = now() - interval '1 second' where id = $1`, [upload.id]);
+      const reaped = await runner.run(JobName.EXPIRE_GRANTS, JobTrigger.ADMIN, services);
+      expect(countsOf(reaped)).toMatchObject({ rowsExpired: 1 });
+      await putRaw(api, `images/${upload.id}`, Buffer.from('late copy'));
+      gate.open();
+
+      const confirmed = await confirming;
+      expect(confirmed.errors?.[0].extensions?.code).toBe('GRANT_EXPIRED');
+    } finally {
+      copy.mockRestore();
+    }
+    expect(await statusOf(upload.id)).toEqual({ status: 'EXPIRED', object_key: null });
+    expect(await exists(`images/${upload.id}`)).toBe(false);
+    const quota = await api.gql(QUOTA, {}, user.token);
+    expect(quota.data!.viewer.quota).toEqual({ usedBytes: 0, reservedBytes: 0, usedCount: 0, reservedCount: 0 });
+  });
+
+  it('reaper skips a locked row', async () => {
     const user = await signUp(api, 'holder');
     const upload = await seedUpload(api, user.token, { upload: true });
     await expireGrant(db, upload.id);

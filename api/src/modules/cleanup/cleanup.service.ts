@@ -50,10 +50,11 @@ const IDS_FROM_JSON = `(select value::uuid from jsonb_array_elements_text(?::jso
  * rolls back, no row claims a deletion that did not happen, and the next run
  * repeats the batch (deleting a missing key is not an error).
  *
- * A confirm that races the grant reaper holds the image row while it checks
- * and copies the object. The reaper skips that row, so the confirm ends with
- * its object. If the reaper locked the row first, the confirm waits, then sees
- * EXPIRED and fails with GRANT_EXPIRED, and both keys are already gone.
+ * A confirm that races the grant reaper holds a lease on the image row while
+ * it checks and copies the object. The reaper skips leased rows, so the
+ * confirm ends with its object. If the reaper locked the row first, the
+ * confirm's claim waits for the lock, then reads EXPIRED and fails with
+ * GRANT_EXPIRED, and both keys are already gone.
  */
 export class CleanupService {
   private readonly quota = new QuotaService();
@@ -77,6 +78,7 @@ export class CleanupService {
       selectDue: `
         select id, owner_id, byte_size, object_key from images
          where status = 'PENDING_UPLOAD' and grant_expires_at < now() - make_interval(secs => ?)
+           and (confirm_lease_until is null or confirm_lease_until <= now())
          order by grant_expires_at, id
          limit ?
          for update skip locked`,
@@ -86,6 +88,7 @@ export class CleanupService {
         update images set status = 'EXPIRED', updated_at = now()
          where id in ${IDS_FROM_JSON}
            and status = 'PENDING_UPLOAD' and grant_expires_at < now() - make_interval(secs => ?)
+           and (confirm_lease_until is null or confirm_lease_until <= now())
         returning id, owner_id, byte_size, object_key`,
       markParams: [margin],
       quota: 'release',

@@ -55,13 +55,16 @@ export class QuotaService {
     });
   }
 
-  /** Turns a reservation into stored usage; parameters: bytes, bytes, user id. */
+  /**
+   * Turns a reservation into stored usage. Parameters: bytes, bytes, user id.
+   * Like RELEASE_SQL it ends with its where clause, so a caller can add conditions.
+   */
   static readonly COMMIT_SQL = `update users
           set reserved_bytes = reserved_bytes - ?, reserved_images = reserved_images - 1,
               used_bytes = used_bytes + ?, used_images = used_images + 1, updated_at = now()
         where id = ?`;
 
-  /** Gives back a reservation; parameters: bytes, user id. */
+  /** Gives back a reservation. Parameters: bytes, user id. */
   static readonly RELEASE_SQL = `update users set reserved_bytes = reserved_bytes - ?, reserved_images = reserved_images - 1, updated_at = now() where id = ?`;
 
   /** Gives back a reservation of an upload that was rejected or expired. */

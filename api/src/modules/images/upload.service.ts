@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { create as contentDisposition } from 'content-disposition';
 import type { Config } from '../../config/config';
@@ -12,6 +13,7 @@ import { requireScope } from '../tokens/scopes';
 import { finalKey, type ImageEntity, imageFromRow, type ImageRow, incomingKey } from './image.entity';
 import { ImagePurpose, ImageStatus, Visibility } from './image.enums';
 import { INSPECT_WINDOW_BYTES, InspectionFailure, inspectImage } from './inspect-bytes';
+import { isUuid } from './image.service';
 import { QuotaService } from './quota.service';
 
 export interface UploadRequest {
@@ -40,6 +42,21 @@ const replacedDuringConfirm = () =>
 
 /** Seconds a client should wait before it confirms again, sent as retryAfterSeconds with UPLOAD_NOT_FOUND. */
 const CONFIRM_RETRY_SECONDS = 2;
+
+/**
+ * How long a confirm owns its row. A confirm that runs longer changes nothing,
+ * because its final update requires the lease, and the next confirm starts over.
+ */
+export const CONFIRM_LEASE_SECONDS = 120;
+
+/** First and longest pause between two reads of a row that another confirm holds. */
+const LEASE_POLL_FIRST_MS = 25;
+const LEASE_POLL_MAX_MS = 500;
+
+type ConfirmOutcome =
+  | { lost: false; image: ImageEntity; failure: string | undefined }
+  /** The lease ran out first and nothing was written. `copiedTo` is the final copy this confirm made, if any. */
+  | { lost: true; copiedTo: string | undefined };
 
 /**
  * Issues upload grants and confirms uploads. The API never carries image
@@ -129,56 +146,111 @@ export class UploadService {
 
   /**
    * Verifies the stored object and moves it to its final key. Idempotent: an
-   * image that is no longer pending is returned as it is. The row stays locked
-   * while storage is checked, so the cleanup job cannot expire it halfway.
+   * image that is no longer pending is returned as it is. The confirm claims
+   * the row with a lease before it reads storage, so the cleanup job leaves the
+   * row alone meanwhile and no database connection waits on storage.
    */
   async confirmUpload(ctx: RequestContext, id: string): Promise<ImageEntity> {
     if (!ctx.viewer) throw unauthenticated();
     const viewer = ctx.viewer;
     requireScope(viewer, Scope.IMAGES_WRITE, 'confirmUpload');
+    if (!isUuid(id)) throw notFound('image', id);
 
-    let verifiedNow = false;
-    // Plain SQL and unmanaged images: confirm runs once per upload, and entity loads, maps and
-    // flushes cost more CPU than the rest of it. Only the statements below write.
-    const outcome = await ctx.em.transactional(async (em) => {
-      const [row] = await em.execute<ImageRow[]>(`select * from images where id = ? and owner_id = ? for update`, [
-        id,
-        viewer.userId,
-      ]);
-      if (!row) throw notFound('image', id);
-      const image = imageFromRow(row);
-      if (image.status !== ImageStatus.PENDING_UPLOAD) return { image, failure: undefined };
-      const verified = await this.verifyAndPublish(ctx, em, image);
-      verifiedNow = verified.failure === undefined;
-      return verified;
-    });
+    let pause = LEASE_POLL_FIRST_MS;
+    let copiedTo: string | undefined;
+    for (;;) {
+      const claimed = await this.claim(ctx.em, id, viewer.userId);
+      if (!claimed) {
+        if (copiedTo) await this.deleteOrphanedCopy(ctx, id, copiedTo);
+        throw notFound('image', id);
+      }
+      const { image, lease } = claimed;
+      if (image.status !== ImageStatus.PENDING_UPLOAD) {
+        if (copiedTo && image.status === ImageStatus.EXPIRED) await this.deleteOrphanedCopy(ctx, id, copiedTo);
+        return this.settled(image);
+      }
+      if (!lease) {
+        // Another confirm of this image is running: wait for its outcome, as a row lock would.
+        await delay(pause);
+        pause = Math.min(pause * 2, LEASE_POLL_MAX_MS);
+        continue;
+      }
 
-    if (outcome.failure) {
-      throw new AppError('UPLOAD_MISMATCH', outcome.failure, { imageId: id, status: ImageStatus.REJECTED });
+      const outcome = await this.verifyAndPublish(ctx, image, lease);
+      if (outcome.lost) {
+        // The lease ran out before the outcome was written, so the row may have changed: look again.
+        copiedTo = outcome.copiedTo;
+        continue;
+      }
+      if (outcome.failure) {
+        throw new AppError('UPLOAD_MISMATCH', outcome.failure, { imageId: id, status: ImageStatus.REJECTED });
+      }
+      // Only the confirm that verified the bytes runs the classifier; a repeated confirm returns the image as it is.
+      if (outcome.image.status === ImageStatus.IN_REVIEW) return ctx.services.moderation.classifyConfirmed(ctx, outcome.image);
+      return outcome.image;
     }
-    const { image } = outcome;
+  }
+
+  /**
+   * Reads the viewer's image and, when it is pending and no other confirm
+   * holds it, takes the lease in the same statement. Returns null when the
+   * viewer has no such image, and `lease` only when this call took it.
+   */
+  private async claim(em: EntityManager, id: string, ownerId: string): Promise<{ image: ImageEntity; lease: string | null } | null> {
+    const [row] = await em.execute<(ImageRow & { lease: string | null })[]>(
+      `with target as (
+         select * from images where id = ? and owner_id = ?
+       ), claimed as (
+         update images set confirm_lease_until = now() + make_interval(secs => ?)
+          where id in (select id from target) and status = 'PENDING_UPLOAD'
+            and (confirm_lease_until is null or confirm_lease_until <= now())
+         returning confirm_lease_until::text as lease
+       )
+       select target.*, (select lease from claimed) as lease from target`,
+      [id, ownerId, CONFIRM_LEASE_SECONDS],
+    );
+    return row ? { image: imageFromRow(row), lease: row.lease } : null;
+  }
+
+  /** Returns an image that is no longer pending, or throws the error a confirm of it gets. */
+  private settled(image: ImageEntity): ImageEntity {
     if (image.status === ImageStatus.EXPIRED) {
-      throw new AppError('GRANT_EXPIRED', `The upload grant for image "${id}" expired. Request a new grant and upload again.`, {
-        imageId: id,
+      throw new AppError('GRANT_EXPIRED', `The upload grant for image "${image.id}" expired. Request a new grant and upload again.`, {
+        imageId: image.id,
       });
     }
     if (image.status === ImageStatus.REJECTED && !image.objectKey) {
       throw new AppError('UPLOAD_MISMATCH', image.rejectionReason ?? 'The uploaded bytes were rejected.', {
-        imageId: id,
+        imageId: image.id,
         status: ImageStatus.REJECTED,
       });
     }
-    // Only the confirm that verified the bytes runs the classifier, after its transaction
-    // committed; a repeated confirm returns the image as it is.
-    if (verifiedNow && image.status === ImageStatus.IN_REVIEW) return ctx.services.moderation.classifyConfirmed(ctx, image);
     return image;
   }
 
-  private async verifyAndPublish(
-    ctx: RequestContext,
-    em: EntityManager,
-    image: ImageEntity,
-  ): Promise<{ image: ImageEntity; failure: string | undefined }> {
+  /** Deletes the final copy of a confirm whose row expired or was deleted while it ran. */
+  private async deleteOrphanedCopy(ctx: RequestContext, id: string, key: string): Promise<void> {
+    try {
+      await this.storage.deleteMany([key]);
+    } catch (error) {
+      // The reconcile job deletes objects that no row claims, so it removes this copy later.
+      ctx.logger.warn({ event: 'upload.orphan_delete_failed', imageId: id, key, err: error });
+    }
+  }
+
+  private async verifyAndPublish(ctx: RequestContext, image: ImageEntity, lease: string): Promise<ConfirmOutcome> {
+    try {
+      return await this.checkAndCopy(ctx, image, lease);
+    } catch (error) {
+      // No outcome was written: give the lease back, so a retry can claim the row at once.
+      await ctx.em
+        .execute(`update images set confirm_lease_until = null where id = ? and confirm_lease_until = ?::timestamptz`, [image.id, lease])
+        .catch((releaseError: unknown) => ctx.logger.warn({ event: 'upload.lease_release_failed', imageId: image.id, err: releaseError }));
+      throw error;
+    }
+  }
+
+  private async checkAndCopy(ctx: RequestContext, image: ImageEntity, lease: string): Promise<ConfirmOutcome> {
     const source = incomingKey(image.id);
     // One ranged GET gives the object's size and its first bytes.
     const stored = await this.storage.read(source, 0, INSPECT_WINDOW_BYTES);
@@ -195,6 +267,7 @@ export class UploadService {
       );
     }
 
+    const target = finalKey(image.id);
     try {
       if (stored.size === 0) throw new InspectionFailure('EMPTY', 'The uploaded file is empty. Upload the image again.');
       if (stored.size !== image.byteSize) {
@@ -217,7 +290,6 @@ export class UploadService {
       // A PUT with the same grant can replace the object between the check and the copy. The
       // copy is conditional on the ETag that was checked where the store supports it, and the
       // copy's own ETag is compared afterwards where it does not (the embedded server).
-      const target = finalKey(image.id);
       const metadata = { contentType: inspected.contentType, contentDisposition: contentDisposition(image.filename, { type: 'inline' }) };
       const copied = await this.storage.copy(source, target, metadata, stored.etag).catch((error: unknown) => {
         throw error instanceof SourceChangedError ? replacedDuringConfirm() : error;
@@ -228,9 +300,10 @@ export class UploadService {
       }
       await this.storage.deleteMany([source]);
 
-      const published = await this.updateImage(
-        em,
+      const published = await this.writeOutcome(
+        ctx.em,
         image,
+        lease,
         {
           width: inspected.width,
           height: inspected.height,
@@ -241,6 +314,7 @@ export class UploadService {
         },
         'commit',
       );
+      if (!published) return { lost: true, copiedTo: target };
       this.metrics.uploadsConfirmed.inc();
       ctx.logger.info({
         event: 'upload.confirmed',
@@ -249,37 +323,50 @@ export class UploadService {
         width: published.width,
         height: published.height,
       });
-      return { image: published, failure: undefined };
+      return { lost: false, image: published, failure: undefined };
     } catch (error) {
       if (!(error instanceof InspectionFailure)) throw error;
       await this.storage.deleteMany([source]);
-      const rejected = await this.updateImage(em, image, { status: ImageStatus.REJECTED, rejection_reason: error.message }, 'release');
+      const rejected = await this.writeOutcome(ctx.em, image, lease, { status: ImageStatus.REJECTED, rejection_reason: error.message }, 'release');
+      if (!rejected) return { lost: true, copiedTo: undefined };
       this.metrics.uploadsRejected.inc({ reason: error.reason });
       ctx.logger.info({ event: 'upload.rejected', imageId: image.id, reason: error.reason });
-      return { image: rejected, failure: error.message };
+      return { lost: false, image: rejected, failure: error.message };
     }
   }
 
   /**
-   * Writes the outcome of a confirm and moves the owner's reservation in one
-   * statement: `commit` turns it into stored usage, `release` gives it back.
-   * Returns the updated image.
+   * Writes the outcome of a confirm, ends its lease and moves the owner's
+   * reservation in one statement: `commit` turns it into stored usage,
+   * `release` gives it back. Returns the updated image, or null when the
+   * lease is no longer this confirm's and nothing changed.
    */
-  private async updateImage(
+  private async writeOutcome(
     em: EntityManager,
     image: ImageEntity,
+    lease: string,
     changes: Record<string, unknown>,
     reservation: 'commit' | 'release',
-  ): Promise<ImageEntity> {
+  ): Promise<ImageEntity | null> {
     const columns = Object.keys(changes);
     const [row] = await em.execute<ImageRow[]>(
       `with updated as (
-         update images set ${columns.map((column) => `${column} = ?`).join(', ')}, updated_at = ? where id = ? returning *
-       ), quota as (${reservation === 'commit' ? QuotaService.COMMIT_SQL : QuotaService.RELEASE_SQL})
+         update images set ${columns.map((column) => `${column} = ?`).join(', ')}, confirm_lease_until = null, updated_at = ?
+          where id = ? and status = 'PENDING_UPLOAD' and confirm_lease_until = ?::timestamptz
+         returning *
+       ), quota as (${reservation === 'commit' ? QuotaService.COMMIT_SQL : QuotaService.RELEASE_SQL} and exists (select 1 from updated))
        select * from updated`,
-      [...Object.values(changes), new Date(), image.id, image.byteSize, ...(reservation === 'commit' ? [image.byteSize] : []), image.owner.id],
+      [
+        ...Object.values(changes),
+        new Date(),
+        image.id,
+        lease,
+        image.byteSize,
+        ...(reservation === 'commit' ? [image.byteSize] : []),
+        image.owner.id,
+      ],
     );
-    return imageFromRow(row);
+    return row ? imageFromRow(row) : null;
   }
 
   private statusAfterConfirm(image: ImageEntity): ImageStatus {
