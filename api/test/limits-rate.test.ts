@@ -106,6 +106,8 @@ describe('token rate limits and view URL budget', () => {
     const limited = await post(api, REQUEST_UPLOAD, { input }, token.secret);
     expect(onlyError(limited).extensions).toMatchObject({ code: 'RATE_LIMITED', limit: 2 });
     expect(await sql(api, 'select id from images where owner_id = ?', [user.id])).toHaveLength(2);
+    // The rejected grant counts against the token only, not against the user's own grant limit.
+    expect(await sql(api, 'select count from rate_limits where key = ?', [`grant:user:${user.id}`])).toEqual([{ count: 2 }]);
 
     // The user's own grant limit is separate, so the session still gets grants.
     expect((await post(api, REQUEST_UPLOAD, { input }, user.token)).errors).toBeUndefined();

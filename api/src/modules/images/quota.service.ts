@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError } from '../../errors/app-error';
+import type { CountingSql } from '../rate-limit/rate-limit.service';
 import { UserEntity } from '../users/user.entity';
 
 /** A row to insert together with a reservation; the keys of `values` are SQL column names, written as they are. */
@@ -17,24 +18,39 @@ export class QuotaService {
   /**
    * Reserves room for one upload of `bytes` and inserts `row` in the same
    * statement, so a row never exists without its reservation or the other way
-   * round. Returns the inserted row, or throws QUOTA_EXCEEDED and inserts nothing.
+   * round. With `counting`, the same statement also counts the request against
+   * rate limits and reserves only when it is within them. Returns the inserted
+   * row, or throws RATE_LIMITED or QUOTA_EXCEEDED and inserts nothing.
    */
-  async reserveAndInsert<T extends object>(em: EntityManager, userId: string, bytes: number, row: PendingInsert): Promise<T> {
-    const rows: T[] = await em.execute(
-      `with reserved as (
+  async reserveAndInsert<T extends object>(
+    em: EntityManager,
+    userId: string,
+    bytes: number,
+    row: PendingInsert,
+    counting?: CountingSql,
+  ): Promise<T> {
+    const columns = Object.keys(row.values);
+    const [result] = await em.execute<(T & { id: string | null } & Record<string, unknown>)[]>(
+      `with ${counting ? `${counting.ctes},` : ''}
+       reserved as (
          update users
             set reserved_bytes = reserved_bytes + ?, reserved_images = reserved_images + 1, updated_at = now()
           where id = ?
             and used_bytes + reserved_bytes + ? <= quota_bytes
             and used_images + reserved_images + 1 <= quota_images
+            ${counting ? `and exists (select 1 from ${counting.ok})` : ''}
           returning id
+       ), inserted as (
+         insert into ${row.table} (${columns.join(', ')})
+         select ${columns.map(() => '?').join(', ')} from reserved
+         returning *
        )
-       insert into ${row.table} (${Object.keys(row.values).join(', ')})
-       select ${Object.keys(row.values).map(() => '?').join(', ')} from reserved
-       returning *`,
-      [bytes, userId, bytes, ...Object.values(row.values)],
+       select inserted.*${counting ? `, ${counting.report}` : ''} from (values (1)) as one left join inserted on true`,
+      [...(counting?.params ?? []), bytes, userId, bytes, ...Object.values(row.values)],
     );
-    if (rows.length === 1) return rows[0];
+    if (result.id !== null) return result;
+    const limited = counting?.exceeded(result);
+    if (limited) throw limited;
     throw await this.exceeded(em, userId, bytes);
   }
 

@@ -8,7 +8,7 @@ import { AppError, badInput, notFound, unauthenticated } from '../../errors/app-
 import type { Metrics } from '../../metrics/metrics';
 import { type ObjectStorage, type PresignedRequest, SourceChangedError } from '../../storage/object-storage';
 import { Scope } from '../auth/roles';
-import type { RateLimitService } from '../rate-limit/rate-limit.service';
+import type { RateLimitCheck, RateLimitService } from '../rate-limit/rate-limit.service';
 import { requireScope } from '../tokens/scopes';
 import { finalKey, type ImageEntity, imageFromRow, type ImageRow, incomingKey } from './image.entity';
 import { ImagePurpose, ImageStatus, Visibility } from './image.enums';
@@ -91,27 +91,24 @@ export class UploadService {
     requireScope(viewer, Scope.IMAGES_WRITE, 'requestUpload');
     const request = this.validate(input);
 
+    const windowSeconds = this.config.upload.rateWindowSeconds;
+    const rateChecks: RateLimitCheck[] = [
+      { key: `grant:user:${viewer.userId}`, rule: { limit: this.config.upload.rateLimit, windowSeconds }, action: 'upload grant' },
+    ];
     if (viewer.tokenId) {
-      // Checked before the user's limit, so one API token cannot spend the grants of the user's other clients.
-      await this.rateLimits.consume(
-        ctx.em,
-        `grant:token:${viewer.tokenId}`,
-        { limit: this.config.tokens.grantRateLimit, windowSeconds: this.config.upload.rateWindowSeconds },
-        'upload grant (per API token)',
-      );
+      // Counted before the user's limit, so one API token cannot spend the grants of the user's other clients.
+      rateChecks.unshift({
+        key: `grant:token:${viewer.tokenId}`,
+        rule: { limit: this.config.tokens.grantRateLimit, windowSeconds },
+        action: 'upload grant (per API token)',
+      });
     }
-    await this.rateLimits.consume(
-      ctx.em,
-      `grant:user:${viewer.userId}`,
-      { limit: this.config.upload.rateLimit, windowSeconds: this.config.upload.rateWindowSeconds },
-      'upload grant',
-    );
 
     // SigV4 dates have whole seconds, so the grant is signed at `now` and expires exactly at grantExpiresAt.
     const now = Math.floor(Date.now() / 1000) * 1000;
     const grantExpiresAt = new Date(now + this.config.upload.grantTtlSeconds * 1000);
     const createdAt = new Date();
-    const row = await this.quota.reserveAndInsert<ImageRow>(ctx.em, viewer.userId, request.byteSize, {
+    const insert = {
       table: 'images',
       values: {
         id: randomUUID(),
@@ -128,7 +125,9 @@ export class UploadService {
         created_at: createdAt,
         updated_at: createdAt,
       },
-    });
+    };
+    const counting = this.rateLimits.countingSql(rateChecks);
+    const row = await this.quota.reserveAndInsert<ImageRow>(ctx.em, viewer.userId, request.byteSize, insert, counting);
     const image = imageFromRow(row);
 
     const presigned = await this.storage.createUploadGrant({
