@@ -1,4 +1,5 @@
-import { cpuDelta, httpBytesDelta, startBenchApi, storageBytesDelta } from './support/api-harness';
+import pg from 'pg';
+import { type ApiProcess, cpuDelta, httpBytesDelta, startBenchApi, storageBytesDelta } from './support/api-harness';
 import { signUp, uploadThroughProxy, uploadThroughSidestep } from './support/flows';
 import { HttpClient, dataOf } from './support/http-client';
 import { KiB, MiB, formatBytes, photoOfSize } from './support/photos';
@@ -122,7 +123,12 @@ export async function runUploadOffload(options: UploadOffloadOptions = FULL_UPLO
         await measure('floor:steady', floor, 1, true);
       }
     }
-    return report(options, photos, samples);
+    const sweep = await measureSweep(api);
+    // Each Sidestep upload also costs its share of the reaper's batch delete of incoming/.
+    for (const [id, runs] of samples) {
+      if (id.startsWith('sidestep:')) for (const run of runs) run.cpuMicros += sweep.cpuMicrosPerUpload;
+    }
+    return report(options, photos, samples, sweep);
   } finally {
     client.destroy();
     storage.destroy();
@@ -130,9 +136,40 @@ export async function runUploadOffload(options: UploadOffloadOptions = FULL_UPLO
   }
 }
 
-function report(options: UploadOffloadOptions, photos: Map<number, Buffer>, samples: Map<string, Sample[]>): BenchResult {
+interface SweepCost {
+  uploads: number;
+  deleteRequests: number;
+  cpuMicrosPerUpload: number;
+}
+
+/**
+ * Confirm leaves each upload under incoming/ for the grant reaper, which
+ * deletes them in batches once their grant has expired. Ages the grants of
+ * every confirmed upload so far, runs the reaper once and returns its API CPU
+ * per upload it swept.
+ */
+async function measureSweep(api: ApiProcess): Promise<SweepCost> {
+  const database = new pg.Client({ connectionString: api.databaseUrl });
+  await database.connect();
+  try {
+    await database.query(`update images set grant_expires_at = now() - interval '1 day' where sweep_incoming`);
+  } finally {
+    await database.end();
+  }
+  await api.collectGarbage();
+  const before = await api.stats();
+  const run = await api.runJob('expire-grants');
+  const after = await api.stats();
+  const uploads = run.counts?.uploadsSwept ?? 0;
+  if (!run.ran || run.outcome !== 'SUCCEEDED' || uploads === 0) throw new Error(`The reaper's sweep of confirmed uploads did not run: ${JSON.stringify(run)}`);
+  return { uploads, deleteRequests: run.deleteRequests, cpuMicrosPerUpload: cpuDelta(before, after) / uploads };
+}
+
+function report(options: UploadOffloadOptions, photos: Map<number, Buffer>, samples: Map<string, Sample[]>, sweep: SweepCost): BenchResult {
   const of = (flow: Flow, size: number) => samples.get(`${flow}:${size}`)!;
-  const figures: Record<string, string> = {};
+  const figures: Record<string, string> = {
+    [`sweep of incoming/ by the grant reaper: API CPU per upload, included in every Sidestep figure below`]: `${(sweep.cpuMicrosPerUpload / 1000).toFixed(3)} ms (${sweep.uploads} uploads, ${sweep.deleteRequests} DeleteObjects requests)`,
+  };
   for (const size of options.sizes) {
     const label = `${formatBytes(size)} (${photos.get(size)!.length} B)`;
     for (const flow of FLOWS) {

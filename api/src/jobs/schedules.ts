@@ -30,7 +30,8 @@ export interface JobDefinition {
 export const JOBS: readonly JobDefinition[] = [
   {
     name: JobName.EXPIRE_GRANTS,
-    description: 'Marks grants past their expiry plus a margin as EXPIRED, deletes their uploads and releases their quota reservation.',
+    description:
+      'Marks grants past their expiry plus a margin as EXPIRED, deletes their uploads and releases their quota reservation. Then deletes the uploads that confirmed images left under incoming/ once their grant is as old.',
     scheduleVariable: 'CLEANUP_EXPIRE_GRANTS_SCHEDULE',
     schedule: (schedules) => schedules.expireGrants,
     run: (ctx, counts) => ctx.services.cleanup.expireGrants(ctx, counts),

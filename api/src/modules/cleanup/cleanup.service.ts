@@ -32,7 +32,9 @@ interface RowCleanup {
   markDone: string;
   markParams: unknown[];
   /** The owner's quota change: `release` gives back an open grant's reservation, `free` a stored object's usage. */
-  quota: 'release' | 'free';
+  quota: 'release' | 'free' | 'none';
+  /** Keys per row, so that a batch sends as many keys to DeleteObjects whatever the kind. */
+  keysPerRow: number;
 }
 
 interface BatchResult {
@@ -69,6 +71,8 @@ export class CleanupService {
    * Expires PENDING_UPLOAD grants older than their expiry plus the margin, in
    * which time the presigned PUT has stopped working. Deletes the upload and any
    * copy that a failed confirm left at the final key, and releases the reservation.
+   * Then deletes the uploads that confirm left under incoming/ once their grant
+   * is that old.
    */
   async expireGrants(ctx: RequestContext, counts: JobCounts): Promise<void> {
     const margin = this.config.cleanup.grantMarginSeconds;
@@ -92,8 +96,31 @@ export class CleanupService {
         returning id, owner_id, byte_size, object_key`,
       markParams: [margin],
       quota: 'release',
+      keysPerRow: 2,
     });
     this.metrics.grantsExpired.inc(changed);
+
+    // Confirm leaves the upload under incoming/. Once the grant has expired, no PUT can write there again.
+    await this.runBatches(ctx, counts, {
+      job: JobName.EXPIRE_GRANTS,
+      changedCount: 'uploadsSwept',
+      selectDue: `
+        select id, owner_id, byte_size, object_key from images
+         where sweep_incoming and grant_expires_at < now() - make_interval(secs => ?)
+         order by grant_expires_at, id
+         limit ?
+         for update skip locked`,
+      selectParams: [margin],
+      keysOf: (row) => [incomingKey(row.id)],
+      // updated_at stays as it is, because the retention of rejected images counts from it.
+      markDone: `
+        update images set sweep_incoming = false
+         where id in ${IDS_FROM_JSON} and sweep_incoming
+        returning id, owner_id, byte_size, object_key`,
+      markParams: [],
+      quota: 'none',
+      keysPerRow: 1,
+    });
   }
 
   /**
@@ -121,6 +148,7 @@ export class CleanupService {
         returning id, owner_id, byte_size, object_key`,
       markParams: [],
       quota: 'free',
+      keysPerRow: 1,
     });
   }
 
@@ -149,16 +177,19 @@ export class CleanupService {
         returning id, owner_id, byte_size, object_key`,
       markParams: [retention],
       quota: 'free',
+      keysPerRow: 1,
     });
   }
 
   /** Runs batches until no due rows are left or the run's row budget is spent; returns the rows changed. */
   private async runBatches(ctx: RequestContext, counts: JobCounts, cleanup: RowCleanup): Promise<number> {
     const { batchSize, maxRowsPerRun } = this.config.cleanup;
+    // CLEANUP_BATCH_SIZE counts grants, which have two keys each.
+    const rowsPerBatch = Math.max(1, Math.floor((batchSize * 2) / cleanup.keysPerRow));
     let remaining = maxRowsPerRun;
     let changed = 0;
     while (remaining > 0) {
-      const limit = Math.min(batchSize, remaining);
+      const limit = Math.min(rowsPerBatch, remaining);
       const batch = await ctx.em.transactional((em) => this.runBatch(em, cleanup, limit));
 
       // Counted after the commit: a batch that rolled back changed nothing.
@@ -186,11 +217,13 @@ export class CleanupService {
     await this.storage.deleteMany(keys);
 
     const changed: DueRow[] = await em.execute(cleanup.markDone, [JSON.stringify(due.map((row) => row.id)), ...cleanup.markParams]);
-    await this.quota.returnMany(
-      em,
-      cleanup.quota,
-      changed.map((row) => ({ ownerId: row.owner_id, bytes: Number(row.byte_size) })),
-    );
+    if (cleanup.quota !== 'none') {
+      await this.quota.returnMany(
+        em,
+        cleanup.quota,
+        changed.map((row) => ({ ownerId: row.owner_id, bytes: Number(row.byte_size) })),
+      );
+    }
     return { selected: due.length, changed: changed.length, keys: keys.length };
   }
 }

@@ -35,7 +35,8 @@ interface MissingRow {
  * whose object is missing in `storage_missing_objects`, logs them and feeds a
  * gauge; it never changes those rows.
  *
- * A row claims `incoming/<id>` while it is PENDING_UPLOAD, and `images/<id>`
+ * A row claims `incoming/<id>` while it is PENDING_UPLOAD or the grant reaper
+ * is still to delete the upload that confirm left there, and `images/<id>`
  * while it is PENDING_UPLOAD (a confirm is copying) or when it is the row's
  * `object_key`. Ids are never reused, so a key that no row claims can never
  * be claimed later.
@@ -117,7 +118,8 @@ export class ReconcileService {
          left join images i on i.id = (regexp_match(l.key, '${KEY_PATTERN}'))[2]::uuid
         where l.modified < now() - make_interval(secs => ?)
           and l.key ~ '${KEY_PATTERN}'
-          and (i.id is null or (i.status <> 'PENDING_UPLOAD' and i.object_key is distinct from l.key))`,
+          and (i.id is null or (i.status <> 'PENDING_UPLOAD' and i.object_key is distinct from l.key
+                                and not (i.sweep_incoming and l.key like '${INCOMING_PREFIX}%')))`,
       [JSON.stringify(listed), this.config.cleanup.orphanGraceSeconds],
     );
     return rows.map((row) => row.key);

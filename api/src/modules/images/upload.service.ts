@@ -144,7 +144,7 @@ export class UploadService {
   }
 
   /**
-   * Verifies the stored object and moves it to its final key. Idempotent: an
+   * Verifies the stored object and copies it to its final key. Idempotent: an
    * image that is no longer pending is returned as it is. The confirm claims
    * the row with a lease before it reads storage, so the cleanup job leaves the
    * row alone meanwhile and no database connection waits on storage.
@@ -297,8 +297,9 @@ export class UploadService {
         await this.storage.deleteMany([target]);
         throw replacedDuringConfirm();
       }
-      await this.storage.deleteMany([source]);
 
+      // The upload stays under incoming/ until the grant reaper deletes it in a batch, after the
+      // grant expired, together with anything a reused grant URL wrote there after this confirm.
       const published = await this.writeOutcome(
         ctx.em,
         image,
@@ -310,6 +311,7 @@ export class UploadService {
           object_key: target,
           confirmed_at: new Date(),
           status: this.statusAfterConfirm(image),
+          sweep_incoming: true,
         },
         'commit',
       );
@@ -326,7 +328,13 @@ export class UploadService {
     } catch (error) {
       if (!(error instanceof InspectionFailure)) throw error;
       await this.storage.deleteMany([source]);
-      const rejected = await this.writeOutcome(ctx.em, image, lease, { status: ImageStatus.REJECTED, rejection_reason: error.message }, 'release');
+      const rejected = await this.writeOutcome(
+        ctx.em,
+        image,
+        lease,
+        { status: ImageStatus.REJECTED, rejection_reason: error.message, sweep_incoming: true },
+        'release',
+      );
       if (!rejected) return { lost: true, copiedTo: undefined };
       this.metrics.uploadsRejected.inc({ reason: error.reason });
       ctx.logger.info({ event: 'upload.rejected', imageId: image.id, reason: error.reason });
