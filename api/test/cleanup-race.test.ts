@@ -7,6 +7,7 @@ import { jobLockKey } from '../src/jobs/advisory-lock';
 import { JobTrigger } from '../src/jobs/job-run.entity';
 import { JobSkipReason, type JobRunResult } from '../src/jobs/job-runner';
 import { JobName } from '../src/jobs/schedules';
+import { CONFIRM_WAIT_MS } from '../src/modules/images/upload.service';
 import { createLogger } from '../src/logging/logger';
 import { CONFIRM_UPLOAD, signUp } from './support/fixtures';
 import { ADMIN_ENV, captureLogger, seedUpload, signInAdmin, TestDatabase, waitFor } from './support/cleanup-support';
@@ -196,6 +197,30 @@ describe('cleanup racing other work', () => {
     }
     const quota = await api.gql(QUOTA, {}, user.token);
     expect(quota.data!.viewer.quota).toEqual({ usedBytes: upload.byteSize, reservedBytes: 0, usedCount: 1, reservedCount: 0 });
+  });
+
+  it('confirm takes over a lapsed lease', async () => {
+    const user = await signUp(api, 'heir');
+    const upload = await seedUpload(api, user.token, { upload: true });
+    // A confirm in a process that crashed left its lease, which ends in a second.
+    await db.query(`update images set confirm_lease_until = now() + interval '1 second' where id = $1`, [upload.id]);
+
+    const confirmed = await api.gql(CONFIRM_UPLOAD, { id: upload.id }, user.token);
+    expect(confirmed.errors).toBeUndefined();
+    expect(confirmed.data!.confirmUpload.status).toBe('APPROVED');
+  });
+
+  it('confirm stops waiting on a held lease', async () => {
+    const user = await signUp(api, 'patient');
+    const upload = await seedUpload(api, user.token, { upload: true });
+    await db.query(`update images set confirm_lease_until = now() + interval '60 seconds' where id = $1`, [upload.id]);
+
+    const started = Date.now();
+    const waited = await api.gql(CONFIRM_UPLOAD, { id: upload.id }, user.token);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(CONFIRM_WAIT_MS);
+    expect(waited.errors?.[0].extensions).toMatchObject({ code: 'CONFIRM_IN_PROGRESS', imageId: upload.id, retryAfterSeconds: 2 });
+    expect(await statusOf(upload.id)).toEqual({ status: 'PENDING_UPLOAD', object_key: null });
+    expect(await leaseOf(upload.id)).toBe(true);
   });
 
   it('failed confirm gives its lease back', async () => {

@@ -18,6 +18,7 @@ export const ERROR_CATALOGUE = {
   UPLOAD_NOT_FOUND: { category: 'retryable', description: 'The object is not in storage yet; retry until the grant expires.' },
   UPLOAD_MISMATCH: { category: 'client', description: 'The stored bytes do not match the grant or the declared type.' },
   GRANT_EXPIRED: { category: 'client', description: 'The upload grant expired before the upload was confirmed.' },
+  CONFIRM_IN_PROGRESS: { category: 'retryable', description: 'Another confirm of this image is still running; retry after `extensions.retryAfterSeconds`.' },
   INVALID_STATE: { category: 'client', description: 'The image is not in a state that allows this operation.' },
   IMAGE_CLAIMED: { category: 'client', description: 'Another moderator holds a lease on the image; it returns to the queue when the lease expires.' },
   RATE_LIMITED: { category: 'limit', description: 'Too many requests; retry after `extensions.retryAfterSeconds`.' },

@@ -40,7 +40,7 @@ const replacedDuringConfirm = () =>
     'The file was replaced by another upload while it was being checked. Request a new grant and upload the file once.',
   );
 
-/** Seconds a client should wait before it confirms again, sent as retryAfterSeconds with UPLOAD_NOT_FOUND. */
+/** Seconds a client should wait before it confirms again, sent as retryAfterSeconds with UPLOAD_NOT_FOUND and CONFIRM_IN_PROGRESS. */
 const CONFIRM_RETRY_SECONDS = 2;
 
 /**
@@ -52,6 +52,13 @@ export const CONFIRM_LEASE_SECONDS = 120;
 /** First and longest pause between two reads of a row that another confirm holds. */
 const LEASE_POLL_FIRST_MS = 25;
 const LEASE_POLL_MAX_MS = 500;
+
+/**
+ * How long a confirm waits for another confirm of the same image before it
+ * fails with CONFIRM_IN_PROGRESS. A confirm takes well under a second unless
+ * storage is slow, and a lease left by a crashed process lasts until it expires.
+ */
+export const CONFIRM_WAIT_MS = 5000;
 
 type ConfirmOutcome =
   | { lost: false; image: ImageEntity; failure: string | undefined }
@@ -157,6 +164,7 @@ export class UploadService {
 
     let pause = LEASE_POLL_FIRST_MS;
     let copiedTo: string | undefined;
+    const waitUntil = Date.now() + CONFIRM_WAIT_MS;
     for (;;) {
       const claimed = await this.claim(ctx.em, id, viewer.userId);
       if (!claimed) {
@@ -169,6 +177,13 @@ export class UploadService {
         return this.settled(image);
       }
       if (!lease) {
+        if (Date.now() >= waitUntil) {
+          throw new AppError(
+            'CONFIRM_IN_PROGRESS',
+            `Another confirm of image "${id}" is still running. Confirm again in ${CONFIRM_RETRY_SECONDS} s to get its outcome.`,
+            { imageId: id, retryAfterSeconds: CONFIRM_RETRY_SECONDS },
+          );
+        }
         // Another confirm of this image is running: wait for its outcome, as a row lock would.
         await delay(pause);
         pause = Math.min(pause * 2, LEASE_POLL_MAX_MS);

@@ -17,6 +17,7 @@ export type ApiErrorCode =
   | 'UPLOAD_NOT_FOUND'
   | 'UPLOAD_MISMATCH'
   | 'GRANT_EXPIRED'
+  | 'CONFIRM_IN_PROGRESS'
   | 'INVALID_STATE'
   | 'RATE_LIMITED'
   | 'STORAGE_UNAVAILABLE'
@@ -35,6 +36,7 @@ const SUMMARIES: Record<ApiErrorCode, string> = {
   UPLOAD_NOT_FOUND: 'The file did not arrive in storage. Upload it again.',
   UPLOAD_MISMATCH: 'The stored file does not match the file that was declared.',
   GRANT_EXPIRED: 'The upload permission expired before the file arrived. Upload it again.',
+  CONFIRM_IN_PROGRESS: 'The file is still being checked. Try again in a moment.',
   INVALID_STATE: 'The image cannot be changed in its current state.',
   RATE_LIMITED: 'Too many requests. Wait a moment and try again.',
   STORAGE_UNAVAILABLE: 'Image storage is unavailable right now. Try again later.',
