@@ -9,6 +9,7 @@ import { JobScheduler } from './jobs/scheduler';
 import type { Logger } from './logging/logger';
 import { Metrics } from './metrics/metrics';
 import { AuthService } from './modules/auth/auth.service';
+import { ViewerCache, ViewerInvalidation } from './modules/auth/viewer-cache';
 import { createServices, type Infrastructure } from './services';
 import { S3ObjectStorage } from './storage/s3-object-storage';
 
@@ -74,9 +75,16 @@ export async function startSidestep(initial: Config, logger: Logger): Promise<Si
       logger.info({ event: 'auth.admin_ensured', outcome });
     }
 
+    const viewers = new ViewerCache(config.viewerCacheSeconds * 1000);
+    if (config.viewerCacheSeconds > 0) {
+      const invalidation = new ViewerInvalidation(config.databaseUrl!, viewers, logger);
+      await invalidation.start();
+      stops.push(() => invalidation.stop());
+    }
+
     const metrics = new Metrics();
     const jobs = new JobRunner({ config, logger, orm, metrics });
-    const infra: Infrastructure = { config, logger, orm, storage, metrics, jobs };
+    const infra: Infrastructure = { config, logger, orm, storage, metrics, jobs, viewers };
     const app = await createApp(infra);
     stops.push(() => app.close());
     await new Promise<void>((resolve, reject) => {

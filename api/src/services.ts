@@ -6,6 +6,7 @@ import type { Metrics } from './metrics/metrics';
 import { SettingsService } from './modules/admin/settings.service';
 import { UserAdminService } from './modules/admin/user-admin.service';
 import { AuthService } from './modules/auth/auth.service';
+import type { ViewerCache } from './modules/auth/viewer-cache';
 import { CleanupService } from './modules/cleanup/cleanup.service';
 import { JobAdminService } from './modules/cleanup/job-admin.service';
 import { ReconcileService } from './modules/cleanup/reconcile.service';
@@ -27,6 +28,8 @@ export interface Infrastructure {
   metrics: Metrics;
   /** The process's one job runner, shared by the scheduler and the admin API; made here when absent. */
   jobs?: JobRunner;
+  /** The process's cache of bearer token lookups; without it every signed-in request reads the database. */
+  viewers?: ViewerCache;
 }
 
 export interface Services {
@@ -46,9 +49,9 @@ export interface Services {
 
 export function createServices(infra: Infrastructure): Services {
   const rateLimits = new RateLimitService();
-  const tokens = new ApiTokenService(infra.config);
+  const tokens = new ApiTokenService(infra.config, infra.viewers);
   return {
-    auth: new AuthService(infra.config, tokens),
+    auth: new AuthService(infra.config, tokens, infra.viewers),
     images: new ImageService(infra.storage, infra.metrics),
     uploads: new UploadService(infra.config, infra.storage, rateLimits, infra.metrics),
     rateLimits,
@@ -86,5 +89,5 @@ function createModerationServices(infra: Infrastructure): Pick<Services, 'settin
       return null;
     }
   });
-  return { settings: new SettingsService(), auditLog: new AuditLogService(), moderation, userAdmin: new UserAdminService() };
+  return { settings: new SettingsService(), auditLog: new AuditLogService(), moderation, userAdmin: new UserAdminService(infra.viewers) };
 }

@@ -34,6 +34,8 @@ export interface Config {
   readonly jobs: JobsConfig;
   readonly cleanup: CleanupConfig;
   readonly sessionTtlSeconds: number;
+  /** How long a process keeps the viewer of a bearer token it has looked up; 0 turns the cache off. */
+  readonly viewerCacheSeconds: number;
 
   readonly admin: { readonly email: string; readonly password: string } | undefined;
 
@@ -409,6 +411,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     jobs,
     cleanup,
     sessionTtlSeconds: read.integer('SESSION_TTL_SECONDS', 30 * 24 * 3600, 60),
+    viewerCacheSeconds: read.integer('VIEWER_CACHE_SECONDS', 30, 0, 300),
     admin: adminEmail && adminPassword ? { email: adminEmail, password: adminPassword } : undefined,
     benchProxyRoute: read.boolean('BENCH_PROXY_ROUTE', false),
   };

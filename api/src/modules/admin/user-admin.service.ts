@@ -2,6 +2,7 @@ import type { FilterQuery } from '@mikro-orm/postgresql';
 import type { RequestContext } from '../../context';
 import { badInput, notFound } from '../../errors/app-error';
 import { Permission, Role } from '../auth/roles';
+import { notifyViewerChange, type ViewerCache } from '../auth/viewer-cache';
 import { isUuid, pageSize, type PageRequest } from '../images/image.service';
 import { AuditAction, AuditTarget } from '../moderation/audit-log.entity';
 import { UserEntity } from '../users/user.entity';
@@ -39,6 +40,8 @@ const likePattern = (term: string) => `%${term.replace(/[\\%_]/g, (char) => `\\$
 
 /** Admin work on accounts: listing, roles and quotas. Every change is written to the audit log. */
 export class UserAdminService {
+  constructor(private readonly viewers?: ViewerCache) {}
+
   /** Lists accounts newest first; `search` matches part of the email address or display name. */
   async list(ctx: RequestContext, page: PageRequest, search?: string | null): Promise<UserPage> {
     requirePermission(ctx, Permission.MANAGE_USERS, 'list users');
@@ -83,6 +86,8 @@ export class UserAdminService {
       const previous = user.role;
       if (previous === role) return user;
       user.role = role;
+      // PostgreSQL delivers the notification when this transaction commits.
+      await notifyViewerChange(em, this.viewers, user.id);
       await ctx.services.auditLog.record(em, ctx, {
         action: AuditAction.USER_ROLE_CHANGED,
         targetType: AuditTarget.USER,

@@ -8,6 +8,7 @@ import { UserEntity } from '../users/user.entity';
 import { hashPassword, verifyPassword } from './password';
 import { ALL_SCOPES, Role } from './roles';
 import { SessionEntity } from './session.entity';
+import { notifyViewerChange, type ViewerCache } from './viewer-cache';
 
 const TOKEN_PREFIX = 'sst_';
 
@@ -29,6 +30,7 @@ export class AuthService {
   constructor(
     private readonly config: Config,
     private readonly apiTokens?: ApiTokenService,
+    private readonly viewers?: ViewerCache,
   ) {}
 
   async signUp(ctx: RequestContext, data: SignUpData): Promise<Session> {
@@ -71,6 +73,7 @@ export class AuthService {
     // An API token has no session to end; it is revoked with revokeApiToken instead.
     if (!ctx.viewer?.sessionId) return false;
     await ctx.em.nativeUpdate(SessionEntity, { id: ctx.viewer.sessionId, revokedAt: null }, { revokedAt: new Date() });
+    await notifyViewerChange(ctx.em, this.viewers, ctx.viewer.userId);
     return true;
   }
 
@@ -86,15 +89,22 @@ export class AuthService {
       return this.apiTokens.authenticate(em, token);
     }
     if (!token.startsWith(TOKEN_PREFIX)) return null;
-    // Runs on every signed-in request, so it is one plain query rather than an entity load.
-    const [session] = await em.execute<{ session_id: string; user_id: string; role: Role }[]>(
-      `select s.id as session_id, u.id as user_id, u.role
+    const tokenHash = hashToken(token);
+    const cached = this.viewers?.get(tokenHash);
+    if (cached) return cached.viewer;
+
+    // Runs on every signed-in request that misses the cache, so it is one plain query rather than an entity load.
+    const since = this.viewers?.begin() ?? 0;
+    const [session] = await em.execute<{ session_id: string; user_id: string; role: Role; expires_at: string | Date }[]>(
+      `select s.id as session_id, u.id as user_id, u.role, s.expires_at
          from sessions s join users u on u.id = s.user_id
         where s.token_hash = ? and s.revoked_at is null and s.expires_at > ?`,
-      [hashToken(token), new Date()],
+      [tokenHash, new Date()],
     );
     if (!session) return null;
-    return { userId: session.user_id, role: session.role, sessionId: session.session_id, scopes: ALL_SCOPES };
+    const viewer: Viewer = { userId: session.user_id, role: session.role, sessionId: session.session_id, scopes: ALL_SCOPES };
+    this.viewers?.set(tokenHash, since, { viewer, expiresAt: new Date(session.expires_at).getTime() });
+    return viewer;
   }
 
   /** Makes sure the configured admin account exists with the admin role and the configured password. */
@@ -106,6 +116,8 @@ export class AuthService {
       existing.role = Role.ADMIN;
       existing.passwordHash = passwordHash;
       await em.flush();
+      // Other API processes may hold the account's earlier role.
+      await notifyViewerChange(em, undefined, existing.id);
       return 'updated';
     }
     em.create(UserEntity, {

@@ -8,6 +8,7 @@ import { hasPermission, Permission, PERMISSION_SCOPES, type Role, Scope, scopesF
 import { UserEntity } from '../users/user.entity';
 import { ApiTokenEntity } from './api-token.entity';
 import { requireScope } from './scopes';
+import { notifyViewerChange, type ViewerCache } from '../auth/viewer-cache';
 
 /** Columns that {@link ApiTokenService.authenticate} reads. Timestamps are PostgreSQL text, because MikroORM turns off pg's date parsing. */
 interface AuthenticatedTokenRow {
@@ -55,7 +56,10 @@ export const hashApiToken = (secret: string) => createHash('sha256').update(secr
  * their own tokens; admins (users:manage) list and revoke anyone's.
  */
 export class ApiTokenService {
-  constructor(private readonly config: Config) {}
+  constructor(
+    private readonly config: Config,
+    private readonly viewers?: ViewerCache,
+  ) {}
 
   async create(ctx: RequestContext, request: CreateTokenRequest): Promise<CreatedToken> {
     const viewer = this.signedIn(ctx);
@@ -125,6 +129,7 @@ export class ApiTokenService {
 
     // Conditional, so a parallel revoke keeps the first timestamp.
     await ctx.em.nativeUpdate(ApiTokenEntity, { id, revokedAt: null }, { revokedAt: new Date() });
+    await notifyViewerChange(ctx.em, this.viewers, token.user.id);
     await ctx.em.refresh(token);
     ctx.logger.info({ event: 'token.revoked', tokenId: id, ownerId: token.user.id, byAdmin: token.user.id !== viewer.userId });
     return token;
@@ -136,12 +141,20 @@ export class ApiTokenService {
    * safe: only a caller holding the secret can reach the revoked or expired case.
    */
   async authenticate(em: EntityManager, secret: string): Promise<Viewer> {
-    // Runs on every request a third party makes, so it is one plain query rather than an entity load.
+    const tokenHash = hashApiToken(secret);
+    const cached = this.viewers?.get(tokenHash);
+    if (cached) {
+      cached.lastUsedAt = await this.recordUse(em, cached.viewer.tokenId!, cached.lastUsedAt ?? null);
+      return cached.viewer;
+    }
+
+    // Runs on every request a third party makes that misses the cache, so it is one plain query rather than an entity load.
+    const since = this.viewers?.begin() ?? 0;
     const [token] = await em.execute<AuthenticatedTokenRow[]>(
       `select t.id, t.scopes, t.expires_at, t.revoked_at, t.last_used_at, u.id as user_id, u.role
          from api_tokens t join users u on u.id = t.user_id
         where t.token_hash = ?`,
-      [hashApiToken(secret)],
+      [tokenHash],
     );
     if (!token) throw rejected('This API token is unknown. Check that it was copied whole, or create a new one.', 'unknown');
     if (token.revoked_at) throw rejected(`This API token was revoked at ${new Date(token.revoked_at).toISOString()}. Create a new one.`, 'revoked');
@@ -149,15 +162,22 @@ export class ApiTokenService {
       throw rejected(`This API token expired at ${new Date(token.expires_at).toISOString()}. Create a new one.`, 'expired');
     }
 
+    const lastUsedAt = await this.recordUse(em, token.id, token.last_used_at ? new Date(token.last_used_at).getTime() : null);
+    const viewer: Viewer = { userId: token.user_id, role: token.role, tokenId: token.id, scopes: token.scopes };
+    this.viewers?.set(tokenHash, since, { viewer, expiresAt: token.expires_at ? new Date(token.expires_at).getTime() : null, lastUsedAt });
+    return viewer;
+  }
+
+  /** Records that the token was used, unless that was recorded less than LAST_USED_RESOLUTION_MS ago. Returns the recorded time. */
+  private async recordUse(em: EntityManager, tokenId: string, lastUsedAt: number | null): Promise<number> {
     const now = Date.now();
-    if (!token.last_used_at || now - new Date(token.last_used_at).getTime() >= LAST_USED_RESOLUTION_MS) {
-      await em.nativeUpdate(
-        ApiTokenEntity,
-        { id: token.id, $or: [{ lastUsedAt: null }, { lastUsedAt: { $lt: new Date(now - LAST_USED_RESOLUTION_MS) } }] },
-        { lastUsedAt: new Date(now) },
-      );
-    }
-    return { userId: token.user_id, role: token.role, tokenId: token.id, scopes: token.scopes };
+    if (lastUsedAt !== null && now - lastUsedAt < LAST_USED_RESOLUTION_MS) return lastUsedAt;
+    await em.nativeUpdate(
+      ApiTokenEntity,
+      { id: tokenId, $or: [{ lastUsedAt: null }, { lastUsedAt: { $lt: new Date(now - LAST_USED_RESOLUTION_MS) } }] },
+      { lastUsedAt: new Date(now) },
+    );
+    return now;
   }
 
   private signedIn(ctx: RequestContext): Viewer {
