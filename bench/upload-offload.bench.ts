@@ -21,10 +21,10 @@ export interface UploadOffloadOptions {
    */
   concurrentClients: number;
   /**
-   * Uploads in each sample of an extra comparison at `compareAt` that runs
-   * without the forced collection (see `measure`), so each flow also pays for
-   * the collections its own garbage causes. Reported beside the goal, and 0
-   * leaves it out.
+   * Uploads in each sample of the comparison at `compareAt` that the CPU goal
+   * against the proxy uses. These samples run without the forced collection
+   * (see `measure`), so each flow pays for the collections its own garbage
+   * causes at the heap limits of steady traffic.
    */
   steadyUploadsPerSample: number;
 }
@@ -61,6 +61,9 @@ interface Sample {
  * connections to storage, and CPU time read from the API child process.
  */
 export async function runUploadOffload(options: UploadOffloadOptions = FULL_UPLOAD_OPTIONS): Promise<BenchResult> {
+  if (options.steadyUploadsPerSample < 1) {
+    throw new RangeError(`steadyUploadsPerSample is ${options.steadyUploadsPerSample}; it must be at least 1, because the CPU goal against the proxy uses those samples.`);
+  }
   const photos = new Map<number, Buffer>();
   for (const size of options.sizes) photos.set(size, await photoOfSize(size));
 
@@ -118,10 +121,8 @@ export async function runUploadOffload(options: UploadOffloadOptions = FULL_UPLO
           await measure(`${flow}:together`, () => uploadTogether(flow, photos.get(options.compareAt)!), options.concurrentClients);
         }
       }
-      if (options.steadyUploadsPerSample > 0) {
-        for (const flow of rotate(FLOWS, round)) await measure(`${flow}:steady`, () => upload(flow, photos.get(options.compareAt)!), 1, true);
-        await measure('floor:steady', floor, 1, true);
-      }
+      for (const flow of rotate(FLOWS, round)) await measure(`${flow}:steady`, () => upload(flow, photos.get(options.compareAt)!), 1, true);
+      await measure('floor:steady', floor, 1, true);
     }
     const sweep = await measureSweep(api);
     // Each Sidestep upload also costs its share of the reaper's batch delete of incoming/.
@@ -223,9 +224,9 @@ function report(options: UploadOffloadOptions, photos: Map<number, Buffer>, samp
       2,
     );
   }
-  if (options.steadyUploadsPerSample > 0) {
-    const steady = (id: string) => samples.get(id)!;
-    const [sidestepSteady, proxySteady, floorSteady] = [steady('sidestep:steady'), steady('proxy:steady'), steady('floor:steady')];
+  const steady = (id: string) => samples.get(id)!;
+  const [sidestepSteady, proxySteady, floorSteady] = [steady('sidestep:steady'), steady('proxy:steady'), steady('floor:steady')];
+  {
     const label = `${formatBytes(options.compareAt)}, ${options.steadyUploadsPerSample} in a row without a forced collection`;
     figures[`sidestep ${label}: API CPU per upload`] = formatSummary(summarize(sidestepSteady.map((run) => run.cpuMicros / 1000)), 'ms', 2);
     figures[`proxy ${label}: API CPU per upload`] = formatSummary(summarize(proxySteady.map((run) => run.cpuMicros / 1000)), 'ms', 2);
@@ -268,8 +269,10 @@ function report(options: UploadOffloadOptions, photos: Map<number, Buffer>, samp
       comparison: 'atMost',
     },
     {
+      // After a forced collection V8 starts from small heap limits, and the proxy's buffers then
+      // cost it more collections than under steady traffic, so the goal uses the steady samples.
       name: `Sidestep API CPU ÷ proxy API CPU at ${formatBytes(options.compareAt)}`,
-      ratio: summarize(rounds.map((round) => sidestepAt[round].cpuMicros / proxyAt[round].cpuMicros)),
+      ratio: summarize(rounds.map((round) => sidestepSteady[round].cpuMicros / proxySteady[round].cpuMicros)),
       limit: 0.15,
       comparison: 'atMost',
     },
