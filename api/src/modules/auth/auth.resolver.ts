@@ -2,6 +2,7 @@ import { Arg, Ctx, Mutation, Query, Resolver } from 'type-graphql';
 import type { RequestContext } from '../../context';
 import { UserEntity } from '../users/user.entity';
 import { UserType } from '../users/user.types';
+import type { Session } from './auth.service';
 import { AuthPayload, SignInInput, SignUpInput } from './auth.types';
 
 @Resolver()
@@ -15,18 +16,26 @@ export class AuthResolver {
 
   @Mutation(() => AuthPayload, { description: 'Creates an account and signs it in.' })
   async signUp(@Arg('input') input: SignUpInput, @Ctx() ctx: RequestContext): Promise<AuthPayload> {
-    const session = await ctx.services.auth.signUp(ctx, input);
-    return { token: session.token, user: UserType.from(session.user) };
+    return signedIn(ctx, await ctx.services.auth.signUp(ctx, input));
   }
 
   @Mutation(() => AuthPayload, { description: 'Opens a session for an existing account.' })
   async signIn(@Arg('input') input: SignInInput, @Ctx() ctx: RequestContext): Promise<AuthPayload> {
-    const session = await ctx.services.auth.signIn(ctx, input.email, input.password);
-    return { token: session.token, user: UserType.from(session.user) };
+    return signedIn(ctx, await ctx.services.auth.signIn(ctx, input.email, input.password));
   }
 
   @Mutation(() => Boolean, { description: 'Ends the current session. Returns false when there was none.' })
   signOut(@Ctx() ctx: RequestContext): Promise<boolean> {
     return ctx.services.auth.signOut(ctx);
   }
+}
+
+/**
+ * Returns the payload of a new session. A request that came without a session
+ * continues as the new one's user, so the payload's `user` shows the fields
+ * that only its owner may read, such as `email` and `quota`.
+ */
+function signedIn(ctx: RequestContext, session: Session): AuthPayload {
+  ctx.viewer ??= session.viewer;
+  return { token: session.token, user: UserType.from(session.user) };
 }

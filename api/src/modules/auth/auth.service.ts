@@ -21,6 +21,8 @@ export interface SignUpData {
 export interface Session {
   token: string;
   user: UserEntity;
+  /** The viewer that requests with `token` get. */
+  viewer: Viewer;
 }
 
 const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
@@ -134,13 +136,13 @@ export class AuthService {
 
   private async openSession(em: EntityManager, user: UserEntity): Promise<Session> {
     const token = TOKEN_PREFIX + randomBytes(32).toString('base64url');
-    em.create(SessionEntity, {
+    const session = em.create(SessionEntity, {
       user,
       tokenHash: hashToken(token),
       expiresAt: new Date(Date.now() + this.config.sessionTtlSeconds * 1000),
     });
     await em.flush();
-    return { token, user };
+    return { token, user, viewer: { userId: user.id, role: user.role, sessionId: session.id, scopes: ALL_SCOPES } };
   }
 }
 
