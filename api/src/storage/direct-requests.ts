@@ -3,7 +3,7 @@ import https from 'node:https';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { bareEtag, type CopyResult, type ObjectMetadata, type ObjectRange, SourceChangedError } from './object-storage';
-import { escapeObjectKey, probeUrlTemplate } from './view-url-signer';
+import { escapeObjectKey, probeUrlTemplate, signerFor } from './view-url-signer';
 
 /** Error for a request that the store rejected. */
 export class S3RequestError extends Error {
@@ -55,15 +55,7 @@ export class DirectS3Requests {
    */
   static async fromClient(client: S3Client, bucket: string, timeoutMs: number): Promise<DirectS3Requests> {
     const template = await probeUrlTemplate(client, bucket);
-    const signer = new SignatureV4({
-      credentials: client.config.credentials,
-      region: template.region,
-      service: template.service,
-      sha256: client.config.sha256,
-      uriEscapePath: false,
-      applyChecksum: false,
-    });
-    return new DirectS3Requests(signer, new URL(template.origin), template.pathPrefix, bucket, timeoutMs);
+    return new DirectS3Requests(signerFor(client, template), new URL(template.origin), template.pathPrefix, bucket, timeoutMs);
   }
 
   /**

@@ -2,7 +2,7 @@ import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { UploadGrantRequest } from './object-storage';
-import { escapeObjectKey, formatQuery, probeUrlTemplate } from './view-url-signer';
+import { escapeObjectKey, formatQuery, probeUrlTemplate, signerFor } from './view-url-signer';
 
 /** Headers a grant's URL signs besides the host. The checksum header joins them when the client sends a SHA-256. */
 const SIGNED_HEADERS = ['content-type', 'content-length'];
@@ -40,18 +40,7 @@ export class UploadGrantSigner {
    */
   static async fromClient(client: S3Client, bucket: string): Promise<UploadGrantSigner> {
     const template = await probeUrlTemplate(client, bucket);
-    const signer = new UploadGrantSigner(
-      new SignatureV4({
-        credentials: client.config.credentials,
-        region: template.region,
-        service: template.service,
-        sha256: client.config.sha256,
-        uriEscapePath: false,
-        applyChecksum: false,
-      }),
-      template.origin,
-      template.pathPrefix,
-    );
+    const signer = new UploadGrantSigner(signerFor(client, template), template.origin, template.pathPrefix);
 
     const probe: UploadGrantRequest = {
       key: PROBE_KEY,

@@ -14,6 +14,7 @@ import {
   createScope,
   getCanonicalQuery,
   getSigningKey,
+  SignatureV4,
 } from '@smithy/signature-v4';
 
 /**
@@ -221,6 +222,22 @@ export async function probeUrlTemplate(client: S3Client, bucket: string): Promis
     expiresIn: PROBE_EXPIRES_IN_SECONDS,
   });
   return parseProbeUrl(probeUrl);
+}
+
+/**
+ * Creates an @smithy/signature-v4 signer with the credentials and hash of
+ * `client` and the region and service of `template`. It leaves the path as
+ * given, because callers escape object keys themselves, and adds no checksum.
+ */
+export function signerFor(client: S3Client, template: ViewUrlTemplate): SignatureV4 {
+  return new SignatureV4({
+    credentials: client.config.credentials,
+    region: template.region,
+    service: template.service,
+    sha256: client.config.sha256,
+    uriEscapePath: false,
+    applyChecksum: false,
+  });
 }
 
 /** Reads the URL shape from a `getSignedUrl` GET of {@link PROBE_KEY}. */
