@@ -62,7 +62,7 @@ interface Sample {
  */
 export async function runUploadOffload(options: UploadOffloadOptions = FULL_UPLOAD_OPTIONS): Promise<BenchResult> {
   if (options.steadyUploadsPerSample < 1) {
-    throw new RangeError(`steadyUploadsPerSample is ${options.steadyUploadsPerSample}; it must be at least 1, because the CPU goal against the proxy uses those samples.`);
+    throw new RangeError(`steadyUploadsPerSample is ${options.steadyUploadsPerSample}. It must be at least 1, because the CPU goal against the proxy uses those samples.`);
   }
   const photos = new Map<number, Buffer>();
   for (const size of options.sizes) photos.set(size, await photoOfSize(size));

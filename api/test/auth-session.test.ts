@@ -31,7 +31,7 @@ describe('session payloads', () => {
     const secondEmail = `second-${Date.now()}@example.test`;
     await api.gql(SIGN_UP, { input: { email: secondEmail, password: 'correct horse battery', displayName: 'Second' } });
 
-    // Signed in as the first user, signing in as the second does not show the first the second's email.
+    // The request stays the first user's, so the second user's email stays hidden.
     const crossed = await api.gql(SIGN_IN, { input: { email: secondEmail, password: 'correct horse battery' } }, first.data!.signUp.token);
     expect(crossed.errors).toBeUndefined();
     expect(crossed.data!.signIn.user.email).toBeNull();

@@ -105,7 +105,7 @@ describe('cleanup racing other work', () => {
     });
   });
 
-  it('confirm waits while the reaper locks its row, then gets GRANT_EXPIRED', async () => {
+  it("confirm waits for the reaper's lock", async () => {
     const user = await signUp(api, 'waiter');
     const upload = await seedUpload(api, user.token, { upload: true });
     await expireGrant(db, upload.id);
@@ -142,20 +142,28 @@ describe('cleanup racing other work', () => {
     });
   }
 
-  const leaseOf = async (id: string) =>
-    (await db.query<{ live: boolean | null }>(`select confirm_lease_until > now() as live from images where id = $1`, [id]))[0].live;
-
-  it('confirm holds a lease, not a transaction', async () => {
-    const user = await signUp(api, 'leaseholder');
+  /**
+   * Starts a confirm of an upload whose grant is past the reaper's margin and
+   * resolves once the confirm has copied the object and waits at the gate.
+   */
+  async function pausedConfirm(name: string) {
+    const user = await signUp(api, name);
     const upload = await seedUpload(api, user.token, { upload: true });
     await expireGrant(db, upload.id);
     const gate = createGate();
     const copy = pauseAfterCopy(gate);
     const { runner, services } = createProbedRunner(api.sidestep, api.sidestep.storage, createLogger('silent'));
-    try {
-      const confirming = api.gql(CONFIRM_UPLOAD, { id: upload.id }, user.token);
-      await gate.entered;
+    const confirming = api.gql(CONFIRM_UPLOAD, { id: upload.id }, user.token);
+    await gate.entered;
+    return { user, upload, gate, copy, runner, services, confirming };
+  }
 
+  const leaseOf = async (id: string) =>
+    (await db.query<{ live: boolean | null }>(`select confirm_lease_until > now() as live from images where id = $1`, [id]))[0].live;
+
+  it('confirm holds a lease, not a transaction', async () => {
+    const { upload, gate, copy, runner, services, confirming } = await pausedConfirm('leaseholder');
+    try {
       expect(await leaseOf(upload.id)).toBe(true);
       const open = await db.query<{ sessions: number }>(
         `select count(*)::int as sessions from pg_stat_activity where datname = current_database() and state like 'idle in transaction%'`,
@@ -232,15 +240,8 @@ describe('cleanup racing other work', () => {
   });
 
   it('confirm past its lease writes nothing', async () => {
-    const user = await signUp(api, 'slow');
-    const upload = await seedUpload(api, user.token, { upload: true });
-    await expireGrant(db, upload.id);
-    const gate = createGate();
-    const copy = pauseAfterCopy(gate);
-    const { runner, services } = createProbedRunner(api.sidestep, api.sidestep.storage, createLogger('silent'));
+    const { user, upload, gate, copy, runner, services, confirming } = await pausedConfirm('slow');
     try {
-      const confirming = api.gql(CONFIRM_UPLOAD, { id: upload.id }, user.token);
-      await gate.entered;
       // The lease runs out and the reaper expires the row. The copy lands after the reaper's delete.
       await db.query(`update images set confirm_lease_until = now() - interval '1 second' where id = $1`, [upload.id]);
       const reaped = await runner.run(JobName.EXPIRE_GRANTS, JobTrigger.ADMIN, services);

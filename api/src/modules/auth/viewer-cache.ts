@@ -112,7 +112,7 @@ export class ViewerInvalidation {
     private readonly logger: Logger,
   ) {}
 
-  /** Connects and listens; resolves once listening, or after the first failure, which schedules a retry. */
+  /** Connects and listens. Resolves once listening, or after the first failure, which schedules a retry. */
   async start(): Promise<void> {
     if (this.stopped) return;
     const client = new pg.Client({ connectionString: this.databaseUrl, application_name: LISTENER_APPLICATION_NAME });

@@ -199,7 +199,7 @@ export class UploadService {
       if (outcome.failure) {
         throw new AppError('UPLOAD_MISMATCH', outcome.failure, { imageId: id, status: ImageStatus.REJECTED });
       }
-      // Only the confirm that verified the bytes runs the classifier; a repeated confirm returns the image as it is.
+      // Only the confirm that verified the bytes runs the classifier. A repeated confirm returns the image as it is.
       if (outcome.image.status === ImageStatus.IN_REVIEW) return ctx.services.moderation.classifyConfirmed(ctx, outcome.image);
       return outcome.image;
     }
