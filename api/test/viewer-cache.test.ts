@@ -55,8 +55,13 @@ describe('viewer cache across processes', () => {
     const user = await signUp(api, 'cached');
     expect(codeOf(await gqlAt(apiPort, QUEUE, user.token))).toBe('FORBIDDEN');
 
-    // Changed straight in the database, without a notification: the cached viewer stays.
-    await db.query(`update users set role = 'MODERATOR' where id = $1`, [user.id]);
+    // With the trigger off, a change in the database sends no notification, so the cached viewer stays.
+    await db.query('alter table users disable trigger users_notify_viewer_change');
+    try {
+      await db.query(`update users set role = 'MODERATOR' where id = $1`, [user.id]);
+    } finally {
+      await db.query('alter table users enable trigger users_notify_viewer_change');
+    }
     expect(codeOf(await gqlAt(apiPort, QUEUE, user.token))).toBe('FORBIDDEN');
 
     await db.query('select pg_notify($1, $2)', [VIEWER_CHANNEL, user.id]);
@@ -84,6 +89,20 @@ describe('viewer cache across processes', () => {
     await waitFor(() => gqlAt(other.port, QUEUE, user.token), (answer) => codeOf(answer) === undefined, 'the role change', 5000);
   });
 
+  it('a change in the database reaches both processes', async () => {
+    const user = await signUp(api, 'edited');
+    expect(codeOf(await gqlAt(apiPort, QUEUE, user.token))).toBe('FORBIDDEN');
+    expect(codeOf(await gqlAt(other.port, QUEUE, user.token))).toBe('FORBIDDEN');
+
+    await db.query(`update users set role = 'MODERATOR' where id = $1`, [user.id]);
+    await waitFor(() => gqlAt(apiPort, QUEUE, user.token), (answer) => codeOf(answer) === undefined, 'this process to hear the trigger', 5000);
+    await waitFor(() => gqlAt(other.port, QUEUE, user.token), (answer) => codeOf(answer) === undefined, 'the other process to hear the trigger', 5000);
+
+    // Deleted rows are announced too.
+    await db.query('delete from sessions where user_id = $1', [user.id]);
+    await waitFor(() => gqlAt(other.port, VIEWER, user.token), (answer) => answer.body.data?.viewer === null, 'the deleted session', 5000);
+  });
+
   it('revoking an API token reaches the other process', async () => {
     const user = await signUp(api, 'revoker');
     const created = await createApiToken(api, user.token, ['IMAGES_READ']);
@@ -109,8 +128,8 @@ describe('viewer cache across processes', () => {
     await waitFor(() => gqlAt(apiPort, QUEUE, user.token), (answer) => codeOf(answer) === undefined, 'the lookup in the database', 2000);
 
     await waitFor(listeners, (count) => count === 2, 'both processes to listen again', 10_000);
+    // The trigger announces this change, and the reconnected listeners hear it.
     await db.query(`update users set role = 'USER' where id = $1`, [user.id]);
-    await db.query('select pg_notify($1, $2)', [VIEWER_CHANNEL, user.id]);
     await waitFor(() => gqlAt(apiPort, QUEUE, user.token), (answer) => codeOf(answer) === 'FORBIDDEN', 'the notification after reconnecting', 5000);
   });
 });

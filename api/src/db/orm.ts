@@ -13,6 +13,7 @@ import { Migration20261204100000 } from './migrations/Migration20261204100000';
 import { Migration20261204110000 } from './migrations/Migration20261204110000';
 import { Migration20261204120000 } from './migrations/Migration20261204120000';
 import { Migration20261205000000 } from './migrations/Migration20261205000000';
+import { Migration20261205010000 } from './migrations/Migration20261205010000';
 
 export const ENTITIES = [UserEntity, SessionEntity, ImageEntity, ApiTokenEntity, AuditLogEntity, SettingEntity, JobRunEntity];
 
@@ -23,6 +24,7 @@ export const MIGRATIONS = [
   { name: 'Migration20261204110000', class: Migration20261204110000 },
   { name: 'Migration20261204120000', class: Migration20261204120000 },
   { name: 'Migration20261205000000', class: Migration20261205000000 },
+  { name: 'Migration20261205010000', class: Migration20261205010000 },
 ];
 
 export function ormOptions(databaseUrl: string, logger?: Logger): Options {

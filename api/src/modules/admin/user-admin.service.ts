@@ -2,7 +2,7 @@ import type { FilterQuery } from '@mikro-orm/postgresql';
 import type { RequestContext } from '../../context';
 import { badInput, notFound } from '../../errors/app-error';
 import { Permission, Role } from '../auth/roles';
-import { notifyViewerChange, type ViewerCache } from '../auth/viewer-cache';
+import type { ViewerCache } from '../auth/viewer-cache';
 import { isUuid, pageSize, type PageRequest } from '../images/image.service';
 import { AuditAction, AuditTarget } from '../moderation/audit-log.entity';
 import { UserEntity } from '../users/user.entity';
@@ -81,13 +81,11 @@ export class UserAdminService {
     if (userId === viewer.userId) {
       throw badInput('You cannot change your own role. Ask another admin to do it.', 'userId');
     }
-    return ctx.em.transactional(async (em) => {
+    const changed = await ctx.em.transactional(async (em) => {
       const user = await this.findUser(em, userId);
       const previous = user.role;
       if (previous === role) return user;
       user.role = role;
-      // PostgreSQL delivers the notification when this transaction commits.
-      await notifyViewerChange(em, this.viewers, user.id);
       await ctx.services.auditLog.record(em, ctx, {
         action: AuditAction.USER_ROLE_CHANGED,
         targetType: AuditTarget.USER,
@@ -98,6 +96,9 @@ export class UserAdminService {
       ctx.logger.info({ event: 'admin.role_changed', userId: user.id, from: previous, to: role });
       return user;
     });
+    // A trigger notifies the other API processes when the change commits, and this one forgets at once.
+    this.viewers?.forgetUser(userId);
+    return changed;
   }
 
   /**

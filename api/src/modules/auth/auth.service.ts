@@ -8,7 +8,7 @@ import { UserEntity } from '../users/user.entity';
 import { hashPassword, verifyPassword } from './password';
 import { ALL_SCOPES, Role } from './roles';
 import { SessionEntity } from './session.entity';
-import { notifyViewerChange, type ViewerCache } from './viewer-cache';
+import type { ViewerCache } from './viewer-cache';
 
 const TOKEN_PREFIX = 'sst_';
 
@@ -75,7 +75,7 @@ export class AuthService {
     // An API token has no session to end; it is revoked with revokeApiToken instead.
     if (!ctx.viewer?.sessionId) return false;
     await ctx.em.nativeUpdate(SessionEntity, { id: ctx.viewer.sessionId, revokedAt: null }, { revokedAt: new Date() });
-    await notifyViewerChange(ctx.em, this.viewers, ctx.viewer.userId);
+    this.viewers?.forgetUser(ctx.viewer.userId);
     return true;
   }
 
@@ -118,8 +118,6 @@ export class AuthService {
       existing.role = Role.ADMIN;
       existing.passwordHash = passwordHash;
       await em.flush();
-      // Other API processes may hold the account's earlier role.
-      await notifyViewerChange(em, undefined, existing.id);
       return 'updated';
     }
     em.create(UserEntity, {

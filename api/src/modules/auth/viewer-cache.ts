@@ -1,9 +1,11 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
 import pg from 'pg';
 import type { Viewer } from '../../context';
 import type { Logger } from '../../logging/logger';
 
-/** PostgreSQL channel that carries the id of a user whose sessions, tokens or role changed. */
+/**
+ * PostgreSQL channel that carries the id of a user whose sessions, tokens or
+ * role changed. Triggers send it on commit (see Migration20261205010000).
+ */
 export const VIEWER_CHANNEL = 'sidestep_viewers';
 
 interface Entry {
@@ -19,7 +21,7 @@ interface Entry {
  * token's hash, so a signed-in request needs no database round trip. An entry
  * lives at most the configured time and never past its session's or token's
  * expiry. Changes to a user's sessions, tokens or role drop the user's
- * entries in every process: see {@link notifyViewerChange}.
+ * entries in every process, through {@link VIEWER_CHANNEL}.
  *
  * The cache serves nothing while {@link ViewerInvalidation} is not listening,
  * because changes could then go unnoticed.
@@ -84,15 +86,6 @@ export class ViewerCache {
     this.entries.clear();
     this.listening = listening;
   }
-}
-
-/**
- * Drops the cached viewers of `userId` in this process at once, and in every
- * API process when the current transaction commits (or now, outside one).
- */
-export async function notifyViewerChange(em: EntityManager, cache: ViewerCache | undefined, userId: string): Promise<void> {
-  cache?.forgetUser(userId);
-  await em.execute('select pg_notify(?, ?)', [VIEWER_CHANNEL, userId]);
 }
 
 /**

@@ -8,7 +8,7 @@ import { hasPermission, Permission, PERMISSION_SCOPES, type Role, Scope, scopesF
 import { UserEntity } from '../users/user.entity';
 import { ApiTokenEntity } from './api-token.entity';
 import { requireScope } from './scopes';
-import { notifyViewerChange, type ViewerCache } from '../auth/viewer-cache';
+import type { ViewerCache } from '../auth/viewer-cache';
 
 /** Columns that {@link ApiTokenService.authenticate} reads. Timestamps are PostgreSQL text, because MikroORM turns off pg's date parsing. */
 interface AuthenticatedTokenRow {
@@ -129,7 +129,7 @@ export class ApiTokenService {
 
     // Conditional, so a parallel revoke keeps the first timestamp.
     await ctx.em.nativeUpdate(ApiTokenEntity, { id, revokedAt: null }, { revokedAt: new Date() });
-    await notifyViewerChange(ctx.em, this.viewers, token.user.id);
+    this.viewers?.forgetUser(token.user.id);
     await ctx.em.refresh(token);
     ctx.logger.info({ event: 'token.revoked', tokenId: id, ownerId: token.user.id, byAdmin: token.user.id !== viewer.userId });
     return token;
