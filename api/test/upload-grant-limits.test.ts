@@ -193,6 +193,8 @@ describe('unexpected errors', () => {
 
   beforeAll(async () => {
     api = await startTestApi();
+    // A grant then fails inside its statement, as it would on a broken database.
+    await api.sidestep.orm.em.fork().getConnection().execute('drop table rate_limits');
   });
 
   afterAll(async () => {
@@ -201,7 +203,6 @@ describe('unexpected errors', () => {
 
   it('reach the client as INTERNAL_SERVER_ERROR with a request id and no internals', async () => {
     const user = await signUp(api);
-    await api.sidestep.orm.em.fork().getConnection().execute('drop table rate_limits');
 
     const result = await api.gql(REQUEST_UPLOAD, { input: valid }, user.token);
     const error = result.errors![0];
@@ -209,5 +210,29 @@ describe('unexpected errors', () => {
     expect(error.extensions?.requestId).toEqual(expect.any(String));
     expect(error.message).toContain(error.extensions!.requestId);
     expect(JSON.stringify(result)).not.toMatch(/rate_limits|relation|stacktrace/i);
+  });
+
+  it('carry the request id that the response header names', async () => {
+    const user = await signUp(api);
+    const response = await fetch(`${api.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${user.token}`, 'x-request-id': 'trace-42.a' },
+      body: JSON.stringify({ query: REQUEST_UPLOAD, variables: { input: valid } }),
+    });
+    const result = (await response.json()) as { errors: { extensions: Record<string, unknown> }[] };
+    expect(response.headers.get('x-request-id')).toBe('trace-42.a');
+    expect(result.errors[0].extensions).toMatchObject({ code: 'INTERNAL_SERVER_ERROR', requestId: 'trace-42.a' });
+  });
+
+  it('send no-store and no ETag on GraphQL responses', async () => {
+    const response = await fetch(`${api.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ __typename }' }),
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('cache-control')).toBe('no-store');
+    expect(response.headers.get('etag')).toBeNull();
+    expect(response.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
   });
 });

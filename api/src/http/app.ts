@@ -3,7 +3,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import cors from 'cors';
 import express from 'express';
@@ -14,7 +14,7 @@ import { createLimitsPlugin } from '../graphql/limits/limits.plugin';
 import { createSchema } from '../graphql/schema';
 import { createServices, type Infrastructure } from '../services';
 import { mountBenchProxyRoute } from './bench-proxy-route';
-import { currentRequestId, requestScope } from './request-scope';
+import { requestIdOf, requestIdOfError, requestIdPlugin, requestScope, tagError } from './request-scope';
 
 /** Largest GraphQL request body accepted; image bytes never come this way. */
 const GRAPHQL_BODY_LIMIT = '64kb';
@@ -36,6 +36,9 @@ export async function createApp(infra: Infrastructure): Promise<RunningApp> {
   const services = createServices(infra);
   const app = express();
   app.disable('x-powered-by');
+  // ETags of JSON responses cost a SHA-1 of every GraphQL body and no client revalidates them.
+  // The PWA's files are served with their own ETags.
+  app.set('etag', false);
   app.set('trust proxy', 'loopback');
   const server = http.createServer(app);
 
@@ -45,10 +48,14 @@ export async function createApp(infra: Infrastructure): Promise<RunningApp> {
     // main.ts owns shutdown: it stops jobs, drains HTTP, then closes storage and the database.
     stopOnTerminationSignals: false,
     introspection: true,
-    formatError: (formatted, error) => formatError(formatted, error, currentRequestId(), logger),
+    formatError: (formatted, error) => formatError(formatted, error, requestIdOfError(error), logger),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer: server }),
       ApolloServerPluginLandingPageDisabled(),
+      // No field sets a cache hint, and the plugin makes Apollo wrap every field resolver to track
+      // them. `/graphql` sends Cache-Control: no-store itself, as the plugin did.
+      ApolloServerPluginCacheControlDisabled(),
+      requestIdPlugin(),
       createLimitsPlugin(config),
     ],
   });
@@ -79,9 +86,13 @@ export async function createApp(infra: Infrastructure): Promise<RunningApp> {
     '/graphql',
     cors({ origin: [...config.appOrigins], methods: ['GET', 'POST'], maxAge: 600 }),
     express.json({ limit: GRAPHQL_BODY_LIMIT }),
+    (_req: express.Request, res: express.Response, next: express.NextFunction) => {
+      res.setHeader('cache-control', 'no-store');
+      next();
+    },
     expressMiddleware(apollo, {
-      context: async ({ req }) => {
-        const requestId = currentRequestId() ?? 'none';
+      context: async ({ req, res }) => {
+        const requestId = requestIdOf(res);
         const em = orm.em.fork();
         const token = bearerToken(req.headers.authorization);
         let viewer: Viewer | null = null;
@@ -90,7 +101,10 @@ export async function createApp(infra: Infrastructure): Promise<RunningApp> {
           viewer = token ? await services.auth.authenticate(em, token) : null;
         } catch (error) {
           // A rejected API token: the limits plugin refuses the operation with this error before it runs.
-          if (!(error instanceof AppError)) throw error;
+          if (!(error instanceof AppError)) {
+            tagError(error, requestId);
+            throw error;
+          }
           credentialError = error;
         }
         return { requestId, viewer, em, logger: logger.child({ requestId }), services, credentialError };
