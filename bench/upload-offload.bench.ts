@@ -1,6 +1,7 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import pg from 'pg';
 import { type ApiProcess, cpuDelta, httpBytesDelta, startBenchApi, storageBytesDelta } from './support/api-harness';
-import { signUp, uploadThroughProxy, uploadThroughSidestep } from './support/flows';
+import { confirmUpload, putWithGrant, requestUpload, signUp, uploadThroughProxy, uploadThroughSidestep } from './support/flows';
 import { HttpClient, dataOf } from './support/http-client';
 import { KiB, MiB, formatBytes, photoOfSize } from './support/photos';
 import { type BenchResult, type Goal, formatSummary, rotate, summarize } from './support/stats';
@@ -32,6 +33,12 @@ export interface UploadOffloadOptions {
    * collection, and reported beside the goal. 0 leaves them out.
    */
   unforcedRounds: number;
+  /**
+   * Pause between the direct PUT and the confirm in an extra pair of steady
+   * Sidestep samples at the smallest size, one with the pause and one without,
+   * reported beside the goal. 0 leaves the pair out.
+   */
+  confirmPauseMs: number;
 }
 
 export const FULL_UPLOAD_OPTIONS: UploadOffloadOptions = {
@@ -42,6 +49,7 @@ export const FULL_UPLOAD_OPTIONS: UploadOffloadOptions = {
   concurrentClients: 4,
   steadyUploadsPerSample: 12,
   unforcedRounds: 4,
+  confirmPauseMs: 250,
 };
 
 /**
@@ -132,6 +140,7 @@ export async function runUploadOffload(options: UploadOffloadOptions = FULL_UPLO
     // many uploads. These rounds measure both flows before any forced collection.
     for (let round = 0; round < options.unforcedRounds; round += 1) {
       for (const flow of rotate(FLOWS, round)) await measure(`${flow}:unforced`, () => upload(flow, photos.get(options.compareAt)!), 1, true);
+      await measure('floor:unforced', floor, 1, true);
     }
     for (let round = 0; round < options.rounds; round += 1) {
       await measure('floor', floor);
@@ -145,6 +154,17 @@ export async function runUploadOffload(options: UploadOffloadOptions = FULL_UPLO
       }
       for (const flow of rotate(FLOWS, round)) await measure(`${flow}:steady`, () => upload(flow, photos.get(options.compareAt)!), 1, true);
       await measure('floor:steady', floor, 1, true);
+      if (options.confirmPauseMs > 0) {
+        const smallest = photos.get(options.sizes[0])!;
+        const paused = async () => {
+          const grant = await requestUpload(client, token, smallest);
+          await putWithGrant(storage, grant, smallest);
+          await delay(options.confirmPauseMs);
+          await confirmUpload(client, token, grant.image.id);
+        };
+        await measure('sidestep:small-steady', () => upload('sidestep', smallest), 1, true);
+        await measure('sidestep:small-paused', paused, 1, true);
+      }
     }
     const sweep = await measureSweep(api);
     // Each Sidestep upload also costs its share of the reaper's batch delete of incoming/.
@@ -275,6 +295,27 @@ function report(options: UploadOffloadOptions, photos: Map<number, Buffer>, samp
     figures[`proxy ${label}: API CPU per upload`] = formatSummary(summarize(proxyUnforced.map((run) => run.cpuMicros / 1000)), 'ms', 2);
     figures[`sidestep ÷ proxy at ${label}: API CPU`] = formatSummary(
       summarize(sidestepUnforced.map((run, round) => run.cpuMicros / proxyUnforced[round].cpuMicros)),
+      '×',
+      2,
+    );
+    const floorUnforced = steady('floor:unforced');
+    figures[`floor ÷ proxy at ${label}: API CPU`] = formatSummary(
+      summarize(floorUnforced.map((run, round) => run.cpuMicros / proxyUnforced[round].cpuMicros)),
+      '×',
+      3,
+    );
+  }
+  if (options.confirmPauseMs > 0) {
+    const [plain, paused] = [steady('sidestep:small-steady'), steady('sidestep:small-paused')];
+    const label = `${formatBytes(smallest)}, ${options.steadyUploadsPerSample} in a row`;
+    figures[`sidestep ${label}: API CPU per upload`] = formatSummary(summarize(plain.map((run) => run.cpuMicros / 1000)), 'ms', 2);
+    figures[`sidestep ${label}, ${options.confirmPauseMs} ms pause before each confirm: API CPU per upload`] = formatSummary(
+      summarize(paused.map((run) => run.cpuMicros / 1000)),
+      'ms',
+      2,
+    );
+    figures[`sidestep ${label}, paused ÷ not paused: API CPU`] = formatSummary(
+      summarize(paused.map((run, round) => run.cpuMicros / plain[round].cpuMicros)),
       '×',
       2,
     );

@@ -37,7 +37,7 @@ describe('benchmark smoke run', () => {
     let result: BenchResult;
 
     beforeAll(async () => {
-      result = await runUploadOffload({ sizes: [100 * KiB, 10 * MiB], rounds: 3, compareAt: 10 * MiB, uploadsPerSample: 2, concurrentClients: 0, steadyUploadsPerSample: 4, unforcedRounds: 0 });
+      result = await runUploadOffload({ sizes: [100 * KiB, 10 * MiB], rounds: 3, compareAt: 10 * MiB, uploadsPerSample: 2, concurrentClients: 0, steadyUploadsPerSample: 4, unforcedRounds: 0, confirmPauseMs: 0 });
     }, 60_000);
 
     it('keeps the API under 4 KiB per upload', () => {
