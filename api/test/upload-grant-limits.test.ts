@@ -224,6 +224,19 @@ describe('unexpected errors', () => {
     expect(result.errors[0].extensions).toMatchObject({ code: 'INTERNAL_SERVER_ERROR', requestId: 'trace-42.a' });
   });
 
+  it.each([
+    ['a parse error', '{ viewer { id '],
+    ['a validation error', '{ noSuchField }'],
+  ])('name the request id in %s', async (_name, query) => {
+    const response = await fetch(`${api.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-request-id': 'trace-43' },
+      body: JSON.stringify({ query }),
+    });
+    const result = (await response.json()) as { errors: { extensions: Record<string, unknown> }[] };
+    expect(result.errors[0].extensions.requestId).toBe('trace-43');
+  });
+
   it('send no-store and no ETag on GraphQL responses', async () => {
     const response = await fetch(`${api.url}/graphql`, {
       method: 'POST',
