@@ -249,3 +249,28 @@ describe('unexpected errors', () => {
     expect(response.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
   });
 });
+
+describe('failed session lookups', () => {
+  let api: TestApi;
+
+  beforeAll(async () => {
+    api = await startTestApi();
+    // Every lookup of a session token that is not cached then fails, before any resolver runs.
+    await api.sidestep.orm.em.fork().getConnection().execute('drop table sessions cascade');
+  });
+
+  afterAll(async () => {
+    await api.stop();
+  });
+
+  it('name the request id', async () => {
+    const response = await fetch(`${api.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'Bearer sst_not-cached', 'x-request-id': 'trace-44' },
+      body: JSON.stringify({ query: '{ __typename }' }),
+    });
+    const result = (await response.json()) as { errors: { message: string; extensions: Record<string, unknown> }[] };
+    expect(result.errors[0].extensions).toMatchObject({ code: 'INTERNAL_SERVER_ERROR', requestId: 'trace-44' });
+    expect(result.errors[0].message).toContain('trace-44');
+  });
+});
