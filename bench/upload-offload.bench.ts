@@ -133,11 +133,10 @@ export async function runUploadOffload(options: UploadOffloadOptions = FULL_UPLO
         cpuMicros: cpuDelta(before, after) / uploads,
       });
     };
-    // The proxy's cost depends on the state of V8's heap. Until the process runs a collection
-    // that shrinks the heap (a forced one here, the memory reducer's after idle time in a
-    // server), its buffers are reclaimed by cheap young-generation collections. After one,
-    // V8 runs a full collection for the external memory of about every 10 MiB upload, for
-    // many uploads. These rounds measure both flows before any forced collection.
+    // The proxy's cost depends on the state of V8's heap. Until the process runs a forced
+    // collection or one of the memory reducer (after idle time in a server), young-generation
+    // collections reclaim its buffers. After one, V8 runs a full collection about once per
+    // 10 MiB upload, for many uploads. These rounds measure both flows before any forced one.
     for (let round = 0; round < options.unforcedRounds; round += 1) {
       for (const flow of rotate(FLOWS, round)) await measure(`${flow}:unforced`, () => upload(flow, photos.get(options.compareAt)!), 1, true);
       await measure('floor:unforced', floor, 1, true);
