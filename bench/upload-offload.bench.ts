@@ -161,8 +161,11 @@ export async function runUploadOffload(options: UploadOffloadOptions = FULL_UPLO
           await delay(options.confirmPauseMs);
           await confirmUpload(client, token, grant.image.id);
         };
-        await measure('sidestep:small-steady', () => upload('sidestep', smallest), 1, true);
-        await measure('sidestep:small-paused', paused, 1, true);
+        const pair: [string, () => Promise<void>][] = [
+          ['sidestep:small-steady', async () => void (await upload('sidestep', smallest))],
+          ['sidestep:small-paused', paused],
+        ];
+        for (const [id, run] of rotate(pair, round)) await measure(id, run, 1, true);
       }
     }
     const sweep = await measureSweep(api);

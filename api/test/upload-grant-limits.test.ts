@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { REQUEST_UPLOAD, signUp } from './support/fixtures';
 import { startTestApi, type TestApi } from './support/test-api';
 
@@ -237,6 +240,13 @@ describe('unexpected errors', () => {
     expect(result.errors[0].extensions.requestId).toBe('trace-43');
   });
 
+  it('name the request id in a CSRF refusal', async () => {
+    const response = await fetch(`${api.url}/graphql?query=${encodeURIComponent('{ __typename }')}`, { headers: { 'x-request-id': 'trace-45' } });
+    const result = (await response.json()) as { errors: { extensions: Record<string, unknown> }[] };
+    expect(response.status).toBe(400);
+    expect(result.errors[0].extensions.requestId).toBe('trace-45');
+  });
+
   it('send no-store and no ETag on GraphQL responses', async () => {
     const response = await fetch(`${api.url}/graphql`, {
       method: 'POST',
@@ -272,5 +282,27 @@ describe('failed session lookups', () => {
     const result = (await response.json()) as { errors: { message: string; extensions: Record<string, unknown> }[] };
     expect(result.errors[0].extensions).toMatchObject({ code: 'INTERNAL_SERVER_ERROR', requestId: 'trace-44' });
     expect(result.errors[0].message).toContain('trace-44');
+  });
+});
+
+describe('PWA responses', () => {
+  let api: TestApi;
+  let clientDir: string;
+
+  beforeAll(async () => {
+    clientDir = mkdtempSync(path.join(os.tmpdir(), 'sidestep-client-'));
+    writeFileSync(path.join(clientDir, 'index.html'), '<!doctype html><title>Sidestep</title>');
+    api = await startTestApi({ CLIENT_DIR: clientDir });
+  });
+
+  afterAll(async () => {
+    await api.stop();
+    rmSync(clientDir, { recursive: true, force: true });
+  });
+
+  it('keep the fallback page ETag', async () => {
+    const response = await fetch(`${api.url}/gallery`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('etag')).toMatch(/^W\/".+"$/);
   });
 });

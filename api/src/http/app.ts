@@ -14,7 +14,7 @@ import { createLimitsPlugin } from '../graphql/limits/limits.plugin';
 import { createSchema } from '../graphql/schema';
 import { createServices, type Infrastructure } from '../services';
 import { mountBenchProxyRoute } from './bench-proxy-route';
-import { requestIdOf, requestIdOfError, requestIdPlugin, requestScope, tagError } from './request-scope';
+import { currentRequestId, requestScope } from './request-scope';
 
 /** Largest GraphQL request body accepted; image bytes never come this way. */
 const GRAPHQL_BODY_LIMIT = '64kb';
@@ -36,9 +36,10 @@ export async function createApp(infra: Infrastructure): Promise<RunningApp> {
   const services = createServices(infra);
   const app = express();
   app.disable('x-powered-by');
-  // ETags of JSON responses cost a SHA-1 of every GraphQL body and no client revalidates them.
-  // The PWA's files are served with their own ETags.
-  app.set('etag', false);
+  // res.send gets no ETag: it would hash every GraphQL body, and no client revalidates those. The
+  // setting stays a function, which Express reads as enabled, so files from sendFile and
+  // express.static keep their ETags.
+  app.set('etag', () => undefined);
   app.set('trust proxy', 'loopback');
   const server = http.createServer(app);
 
@@ -48,14 +49,13 @@ export async function createApp(infra: Infrastructure): Promise<RunningApp> {
     // main.ts owns shutdown: it stops jobs, drains HTTP, then closes storage and the database.
     stopOnTerminationSignals: false,
     introspection: true,
-    formatError: (formatted, error) => formatError(formatted, error, requestIdOfError(error), logger),
+    formatError: (formatted, error) => formatError(formatted, error, currentRequestId(), logger),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer: server }),
       ApolloServerPluginLandingPageDisabled(),
       // No field sets a cache hint, and the plugin makes Apollo wrap every field resolver to track
       // them. `/graphql` sends Cache-Control: no-store itself, as the plugin did.
       ApolloServerPluginCacheControlDisabled(),
-      requestIdPlugin(),
       createLimitsPlugin(config),
     ],
   });
@@ -91,8 +91,8 @@ export async function createApp(infra: Infrastructure): Promise<RunningApp> {
       next();
     },
     expressMiddleware(apollo, {
-      context: async ({ req, res }) => {
-        const requestId = requestIdOf(res);
+      context: async ({ req }) => {
+        const requestId = currentRequestId() ?? 'none';
         const em = orm.em.fork();
         const token = bearerToken(req.headers.authorization);
         let viewer: Viewer | null = null;
@@ -101,10 +101,7 @@ export async function createApp(infra: Infrastructure): Promise<RunningApp> {
           viewer = token ? await services.auth.authenticate(em, token) : null;
         } catch (error) {
           // A rejected API token: the limits plugin refuses the operation with this error before it runs.
-          if (!(error instanceof AppError)) {
-            tagError(error, requestId);
-            throw error;
-          }
+          if (!(error instanceof AppError)) throw error;
           credentialError = error;
         }
         return { requestId, viewer, em, logger: logger.child({ requestId }), services, credentialError };
