@@ -134,7 +134,7 @@ export async function runUploadOffload(options: UploadOffloadOptions = FULL_UPLO
       });
     };
     // The proxy's cost depends on the state of V8's heap. Until the process runs a forced
-    // collection or one of the memory reducer (after idle time in a server), young-generation
+    // collection or one of the memory reducer's (after idle time in a server), young-generation
     // collections reclaim its buffers. After one, V8 runs a full collection about once per
     // 10 MiB upload, for many uploads. These rounds measure both flows before any forced one.
     for (let round = 0; round < options.unforcedRounds; round += 1) {
@@ -161,8 +161,8 @@ export async function runUploadOffload(options: UploadOffloadOptions = FULL_UPLO
           await delay(options.confirmPauseMs);
           await confirmUpload(client, token, grant.image.id);
         };
-        const pair: [string, () => Promise<void>][] = [
-          ['sidestep:small-steady', async () => void (await upload('sidestep', smallest))],
+        const pair: [string, () => Promise<unknown>][] = [
+          ['sidestep:small-steady', () => upload('sidestep', smallest)],
           ['sidestep:small-paused', paused],
         ];
         for (const [id, run] of rotate(pair, round)) await measure(id, run, 1, true);

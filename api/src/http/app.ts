@@ -36,9 +36,8 @@ export async function createApp(infra: Infrastructure): Promise<RunningApp> {
   const services = createServices(infra);
   const app = express();
   app.disable('x-powered-by');
-  // res.send gets no ETag: it would hash every GraphQL body, and no client revalidates those. The
-  // setting stays a function, which Express reads as enabled, so files from sendFile and
-  // express.static keep their ETags.
+  // res.send sets no ETag, because it would hash every GraphQL body and no client revalidates them.
+  // Express reads a function as enabled, so files from sendFile and express.static keep their ETags.
   app.set('etag', () => undefined);
   app.set('trust proxy', 'loopback');
   const server = http.createServer(app);
